@@ -1,0 +1,59 @@
+# gridloop: `make run` runs the whole system with a demo stream; `make test` runs the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+
+.PHONY: help setup venv install up down status run test test-unit lint fmt
+
+help:
+	@echo "make run    set everything up, start the system and feed demo reports (Ctrl-C stops)"
+	@echo "make test   set up what the tests need and run the whole suite on real servers"
+	@echo "make up     install and start Kafka, FerretDB and Prometheus only"
+	@echo "make down   stop what 'make up' started"
+	@echo "make lint   ruff format check, ruff, mypy"
+
+$(VENV_STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+venv: $(VENV_STAMP)
+
+install: venv
+	bash deploy/local/install.sh
+	bash deploy/local/compose-plugin.sh
+
+setup: install
+
+up: setup
+	bash deploy/local/up.sh
+
+down:
+	bash deploy/local/down.sh
+
+status:
+	bash deploy/local/status.sh
+
+run: up
+	$(PY) deploy/local/run.py
+
+test: up
+	$(PY) -m pytest
+
+test-unit: venv
+	$(PY) -m pytest -m "not servers"
+
+lint: venv
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+fmt: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

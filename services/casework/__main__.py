@@ -1,0 +1,3 @@
+from services.casework.main import service
+
+service.run()

@@ -1,0 +1,50 @@
+"""Publishes the events that case updates left in their documents' outboxes."""
+
+import asyncio
+import logging
+
+from faststream.kafka import KafkaBroker
+from prometheus_client import Counter
+
+from services.casework.store import CaseStore, outbox_events
+from shared.kafka import publish_envelope
+from shared.logs import bound
+from shared.metrics import OUTBOX_PENDING
+from shared.mongo import Document
+from shared.topics import CASES_EVENTS
+
+logger = logging.getLogger(__name__)
+
+RELAY_BATCH = 200
+
+CASE_EVENTS = Counter(
+    "gridloop_case_events_published_total",
+    "Case transition events published on cases.events, by event type.",
+    ["event_type"],
+)
+
+
+async def flush(broker: KafkaBroker, store: CaseStore, doc: Document) -> None:
+    """Publish one case's outbox in order, then clear it if nothing was added since."""
+    with bound(case_id=doc["_id"]):
+        for event in outbox_events(doc):
+            await publish_envelope(broker, CASES_EVENTS, event, key=doc["_id"])
+            CASE_EVENTS.labels(event.event_type).inc()
+            logger.info("published %s", event.event_type)
+
+        if not await store.clear_outbox(doc["_id"], doc["version"]):
+            logger.info("case moved on while publishing; the relay will publish again")
+
+
+async def relay(broker: KafkaBroker, store: CaseStore, interval_s: float) -> None:
+    """Flush every pending outbox; repeats are harmless, event ids are stable."""
+    while True:
+        pending = await store.pending_outboxes(RELAY_BATCH)
+        OUTBOX_PENDING.labels("casework").set(len(pending))
+        for doc in pending:
+            try:
+                await flush(broker, store, doc)
+            except Exception:
+                logger.exception("outbox not flushed", extra={"case_id": doc["_id"]})
+                break
+        await asyncio.sleep(interval_s)

@@ -1,0 +1,61 @@
+"""What clients send to intake and what intake answers."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from shared.contracts import Channel, GridCode, Location, Reporter
+
+
+class ReportIn(BaseModel):
+    """A field report as a phone, an operator's screen or a web form sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    report_id: uuid.UUID | None = Field(
+        default=None,
+        description="Client-generated; the idempotency key. Made up if absent.",
+    )
+    channel: Channel
+    grid_code: GridCode | None = None
+    location: Location | None = None
+    address: Annotated[str, StringConstraints(max_length=300)] = ""
+    category_hint: Annotated[str, StringConstraints(max_length=64)] | None = None
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+    ]
+    observed_at: AwareDatetime
+    reporter: Reporter
+    media_ids: list[str] = Field(default_factory=list, max_length=9)
+
+    @model_validator(mode="after")
+    def _needs_a_place(self) -> "ReportIn":
+        if self.grid_code is None and self.location is None:
+            raise ValueError("either grid_code or location is required")
+        return self
+
+
+class Accepted(BaseModel):
+    """The answer to an accepted report; the same for every retry of it."""
+
+    report_id: str
+    tracking_token: str
+    status_url: str
+
+
+class ReportStatus(BaseModel):
+    """Where a report is now."""
+
+    report_id: str
+    status: str
+    accepted_at: datetime
+    published: bool

@@ -1,0 +1,61 @@
+"""Publishes accepted reports to ``reports.submitted``, now or from the outbox later."""
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from faststream.kafka import KafkaBroker
+
+from services.intake.store import ReportStore, report_of
+from shared.contracts import Report, envelope
+from shared.kafka import publish_envelope
+from shared.logs import bound
+from shared.metrics import OUTBOX_PENDING
+from shared.topics import REPORTS_SUBMITTED
+
+logger = logging.getLogger(__name__)
+
+PUBLISH_TIMEOUT_S = 5.0
+RELAY_GRACE = timedelta(seconds=5)
+RELAY_BATCH = 200
+
+
+async def publish_report(broker: KafkaBroker, store: ReportStore, report: Report) -> bool:
+    """Try to publish now; on failure the relay will publish it later."""
+    message = envelope(
+        report,
+        event_type="report.submitted",
+        correlation_id=report.report_id,
+        producer="intake",
+        identity=(report.report_id,),
+        occurred_at=report.received_at,
+    )
+    try:
+        await asyncio.wait_for(
+            publish_envelope(broker, REPORTS_SUBMITTED, message, key=report.report_id),
+            timeout=PUBLISH_TIMEOUT_S,
+        )
+    except Exception as exc:
+        logger.warning("report kept in the outbox, Kafka did not confirm: %s", exc)
+        return False
+
+    await store.mark_published(report.report_id)
+    return True
+
+
+async def relay_outbox(
+    broker: KafkaBroker, store: ReportStore, interval_s: float, service: str
+) -> None:
+    """Publish reports whose first publish was not confirmed, until none are left."""
+    while True:
+        pending = await store.unpublished(RELAY_GRACE, RELAY_BATCH)
+        for doc in pending:
+            report = report_of(doc)
+            with bound(report_id=report.report_id):
+                if await publish_report(broker, store, report):
+                    logger.info("report published from the outbox")
+                else:
+                    break
+
+        OUTBOX_PENDING.labels(service).set(await store.count_unpublished())
+        await asyncio.sleep(interval_s)

@@ -1,0 +1,96 @@
+"""Reports as intake keeps them: stored before acknowledged, published afterwards."""
+
+import hashlib
+import hmac
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.contracts import Report
+from shared.errors import ApiError
+from shared.mongo import Document
+
+logger = logging.getLogger(__name__)
+
+
+def fingerprint(report: Report) -> str:
+    """Digest of what the client said, to tell a retry from a reused report id."""
+    content = report.model_dump_json(exclude={"received_at"})
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def tracking_token(signing_key: str, report_id: str) -> str:
+    """A token only the reporter holds; derived, so a retry gets the same one."""
+    mac = hmac.new(signing_key.encode(), f"track:{report_id}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+class ReportStore:
+    """The ``reports`` collection; ``published`` is the outbox flag."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.reports = db["reports"]
+
+    async def prepare(self) -> None:
+        """Index what the outbox relay looks for."""
+        await self.reports.create_index([("published", 1), ("accepted_at", 1)])
+
+    async def accept(self, report: Report) -> tuple[Document, bool]:
+        """Store a report once; answer the stored copy and whether it is new."""
+        doc: Document = {
+            "_id": report.report_id,
+            "report": report.model_dump(mode="json"),
+            "fingerprint": fingerprint(report),
+            "status": "accepted",
+            "published": False,
+            "accepted_at": report.received_at,
+        }
+        try:
+            await self.reports.insert_one(doc)
+            return doc, True
+        except DuplicateKeyError:
+            existing = await self.reports.find_one({"_id": report.report_id})
+
+        if existing is None:
+            raise ApiError(503, "retry", "report is being stored; retry shortly")
+        if existing["fingerprint"] != doc["fingerprint"]:
+            raise ApiError(
+                409,
+                "report_id_reused",
+                "report_id was already used for a different report",
+                field="report_id",
+            )
+        logger.info("report repeated by its client; answering the stored copy")
+        return existing, False
+
+    async def mark_published(self, report_id: str) -> None:
+        """Clear the outbox flag once Kafka has acknowledged the report."""
+        await self.reports.update_one(
+            {"_id": report_id}, {"$set": {"published": True, "status": "submitted"}}
+        )
+
+    async def find(self, report_id: str) -> Document | None:
+        """One stored report."""
+        return await self.reports.find_one({"_id": report_id})
+
+    async def unpublished(self, older_than: timedelta, limit: int) -> list[Document]:
+        """Reports accepted a while ago whose publish was not confirmed."""
+        cutoff = datetime.now(UTC) - older_than
+        cursor = self.reports.find(
+            {"published": False, "accepted_at": {"$lt": cutoff}},
+            sort=[("accepted_at", 1)],
+            limit=limit,
+        )
+        return [doc async for doc in cursor]
+
+    async def count_unpublished(self) -> int:
+        """How many reports wait for the outbox relay."""
+        return await self.reports.count_documents({"published": False})
+
+
+def report_of(doc: dict[str, Any]) -> Report:
+    """The report inside a stored document."""
+    return Report.model_validate(doc["report"])

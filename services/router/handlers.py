@@ -1,0 +1,44 @@
+"""Router's subscriber: one routing decision per submitted report."""
+
+import logging
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import Counter
+
+from services.router.routing import decide
+from shared.contracts import Envelope, Report, envelope
+from shared.kafka import Handler, decode, publish_envelope
+from shared.topics import REPORTS_ROUTED
+
+logger = logging.getLogger(__name__)
+
+REPORTS_ROUTED_TOTAL = Counter(
+    "gridloop_reports_routed_total",
+    "Routing decisions published, by tier and department.",
+    ["tier", "department"],
+)
+
+
+def on_report_submitted(broker: KafkaBroker) -> Handler:
+    """Handler bound to ``broker``: decide, publish, and only then commit."""
+
+    async def handle(body: bytes, _: KafkaMessage) -> None:
+        submitted = decode(Envelope[Report], body)
+        decision = decide(submitted.payload)
+
+        routed = envelope(
+            decision,
+            event_type="report.routed",
+            correlation_id=submitted.correlation_id,
+            causation_id=str(submitted.event_id),
+            producer="router",
+            identity=(submitted.payload.report_id,),
+        )
+        await publish_envelope(
+            broker, REPORTS_ROUTED, routed, key=decision.report.report_id
+        )
+        REPORTS_ROUTED_TOTAL.labels(decision.tier, decision.department).inc()
+        logger.info("report routed to %s: %s", decision.department, decision.explanation)
+
+    return handle

@@ -1,0 +1,158 @@
+"""Versioned event contracts shared by every service.
+
+Every message on Kafka is an :class:`Envelope` around a payload. The envelope
+carries the report id as correlation id, so one report can be followed through
+every hop, and a deterministic event id, so consumers can drop repeats.
+"""
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+EVENT_NAMESPACE = uuid.UUID("5b0c6f44-3f0e-4a52-9f43-6c1f1f0f2a11")
+
+GridCode = Annotated[str, StringConstraints(pattern=r"^G-\d{2}-\d{2}$")]
+DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+
+P = TypeVar("P", bound=BaseModel)
+
+
+class Channel(StrEnum):
+    """Where a report came in."""
+
+    APP = "app"
+    HOTLINE = "hotline"
+    WEB = "web"
+    PATROL = "patrol"
+    OPEN311 = "open311"
+
+
+class Location(BaseModel):
+    """A WGS84 point."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Reporter(BaseModel):
+    """Who reported: a staff id, or a resident's name and phone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Annotated[str, StringConstraints(pattern=r"^(grid_staff|operator|resident)$")]
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$")] | None = None
+
+
+class Report(BaseModel):
+    """A field report as intake accepted it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    report_id: str
+    channel: Channel
+    grid_code: GridCode | None = None
+    location: Location | None = None
+    address: Annotated[str, StringConstraints(max_length=300)] = ""
+    category_hint: Annotated[str, StringConstraints(max_length=64)] | None = None
+    description: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    observed_at: datetime
+    reporter: Reporter
+    media_ids: list[str] = Field(default_factory=list, max_length=9)
+    received_at: datetime
+
+
+class RoutingDecision(BaseModel):
+    """What the router decided for a report, and why."""
+
+    report: Report
+    category: str | None
+    level: int = Field(ge=1, le=3)
+    tier: str
+    department: str
+    emergency: bool = False
+    explanation: str
+
+
+class CaseSnapshot(BaseModel):
+    """The state of a case as carried by every case event."""
+
+    case_id: str
+    report_id: str
+    status: str
+    grid_code: str | None
+    category: str | None
+    level: int
+    tier: str
+    department: str
+    emergency: bool = False
+    version: int
+
+
+class CaseEvent(BaseModel):
+    """A transition of a case: the action taken and the state after it."""
+
+    action: str
+    from_status: str | None
+    actor: str
+    reason: str | None = None
+    case: CaseSnapshot
+
+
+class DepartmentAlert(BaseModel):
+    """What a department's topic receives when something needs it."""
+
+    department: str
+    case_id: str
+    report_id: str
+    kind: str
+    level: int
+    emergency: bool
+    title: str
+    summary: str
+
+
+class Envelope(BaseModel, Generic[P]):
+    """The frame around every payload on Kafka."""
+
+    event_id: uuid.UUID
+    event_type: str
+    schema_version: int = 1
+    occurred_at: datetime
+    correlation_id: str
+    causation_id: str | None = None
+    producer: str
+    payload: P
+
+
+def event_id_for(*parts: str) -> uuid.UUID:
+    """Derive an event id from what makes the event unique, so redelivery repeats it."""
+    return uuid.uuid5(EVENT_NAMESPACE, "/".join(parts))
+
+
+def envelope(
+    payload: P,
+    *,
+    event_type: str,
+    correlation_id: str,
+    producer: str,
+    identity: tuple[str, ...],
+    causation_id: str | None = None,
+    occurred_at: datetime | None = None,
+) -> Envelope[P]:
+    """Wrap a payload, deriving the event id from ``identity``."""
+    return Envelope[P](
+        event_id=event_id_for(event_type, *identity),
+        event_type=event_type,
+        occurred_at=occurred_at or datetime.now(UTC),
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+        producer=producer,
+        payload=payload,
+    )

@@ -1,0 +1,50 @@
+"""Fixtures for tests that talk to the real Kafka broker and MongoDB-compatible server."""
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.launcher import ROOT, SERVICES, Stack, service_env
+
+KAFKA = os.environ.get("GRIDLOOP_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+MONGO = os.environ.get("GRIDLOOP_MONGO_URL", "mongodb://127.0.0.1:27017/")
+TEST_DB = "gridloop_test"
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests leave logs and pictures for a person to look at."""
+    path = ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+async def mongo() -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
+    """A client for the local server, with the test database dropped first."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        MONGO, serverSelectionTimeoutMS=5000, tz_aware=True
+    )
+    await client.drop_database(TEST_DB)
+    yield client
+    await client.close()
+
+
+@pytest.fixture(scope="session")
+def stack(mongo: object, artifacts: Path) -> Iterator[Stack]:
+    """All four services running as real processes for the whole session."""
+    log_dir = artifacts / "service-logs"
+    log_dir.mkdir(exist_ok=True)
+    env = service_env(
+        env="test", mongo_db=TEST_DB, outbox_interval_s="0.5", redelivery_backoff_s="0.2"
+    )
+    running = Stack(env=env, log_dir=log_dir)
+    try:
+        for name in SERVICES:
+            running.start(name)
+        yield running
+    finally:
+        running.stop_all()

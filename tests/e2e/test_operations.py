@@ -1,0 +1,41 @@
+"""Every service answers health, readiness and metrics; Prometheus scrapes them all."""
+
+import httpx
+import pytest
+
+from shared.launcher import SERVICES, Stack
+from tests.kafka_tools import eventually
+
+pytestmark = pytest.mark.servers
+
+PROMETHEUS = "http://127.0.0.1:9090"
+
+
+@pytest.mark.parametrize(("name", "port"), SERVICES.items())
+async def test_service_answers_health_readiness_and_metrics(
+    stack: Stack, name: str, port: int
+) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        health = await client.get("/healthz")
+        ready = await client.get("/readyz")
+        metrics = await client.get("/metrics")
+
+    assert health.json() == {"status": "ok", "service": name}
+    assert ready.json()["checks"] == {"kafka": "ok", "mongodb": "ok"}
+    assert metrics.headers["content-type"].startswith("text/plain")
+    assert f'gridloop_service_info{{service="{name}",version=' in metrics.text
+    assert "gridloop_http_requests_total" in metrics.text
+
+
+async def test_prometheus_scrapes_all_four_services(stack: Stack) -> None:
+    async def all_up() -> dict[str, str]:
+        async with httpx.AsyncClient(timeout=5) as client:
+            answer = await client.get(
+                f"{PROMETHEUS}/api/v1/query",
+                params={"query": 'up{job=~"intake|router|casework|notifier"}'},
+            )
+        samples = answer.json()["data"]["result"]
+        values = {s["metric"]["job"]: s["value"][1] for s in samples}
+        return values if values == dict.fromkeys(SERVICES, "1") else {}
+
+    assert await eventually(all_up, timeout=30), "Prometheus does not see all four up"
