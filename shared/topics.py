@@ -6,6 +6,16 @@ REPORTS_SUBMITTED = "reports.submitted"
 REPORTS_ROUTED = "reports.routed"
 CASES_EVENTS = "cases.events"
 CASES_COMMANDS = "cases.commands"
+
+# The emergency lane: the same messages on topics of their own, read by consumers of
+# their own, so that a backlog of ordinary reports cannot hold an emergency back.
+REPORTS_SUBMITTED_URGENT = "reports.submitted.urgent"
+REPORTS_ROUTED_URGENT = "reports.routed.urgent"
+CASES_EVENTS_URGENT = "cases.events.urgent"
+
+# The registry (grids, departments, categories, rules, calendar): compacted topics
+# keyed by entity code, owned by the router, followed by every service.
+REGISTRY_PREFIX = "registry."
 DEPARTMENT_PREFIX = "notify.dept."
 DEAD_LETTER_SUFFIX = ".deadletter"
 
@@ -29,13 +39,17 @@ def dead_letter_topic(topic: str) -> str:
     return f"{topic}{DEAD_LETTER_SUFFIX}"
 
 
+LANE_TOPICS = (
+    REPORTS_SUBMITTED,
+    REPORTS_ROUTED,
+    CASES_EVENTS,
+    CASES_COMMANDS,
+    REPORTS_SUBMITTED_URGENT,
+    REPORTS_ROUTED_URGENT,
+    CASES_EVENTS_URGENT,
+)
+
 CORE_TOPICS: tuple[TopicSpec, ...] = (
-    TopicSpec(REPORTS_SUBMITTED),
-    TopicSpec(REPORTS_ROUTED),
-    TopicSpec(CASES_EVENTS),
-    TopicSpec(CASES_COMMANDS),
-    *(
-        TopicSpec(dead_letter_topic(name), partitions=1)
-        for name in (REPORTS_SUBMITTED, REPORTS_ROUTED, CASES_EVENTS, CASES_COMMANDS)
-    ),
+    *(TopicSpec(name) for name in LANE_TOPICS),
+    *(TopicSpec(dead_letter_topic(name), partitions=1) for name in LANE_TOPICS),
 )
