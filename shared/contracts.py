@@ -69,7 +69,13 @@ class Report(BaseModel):
 
 
 class RoutingDecision(BaseModel):
-    """What the router decided for a report, and why."""
+    """What the router decided for a report, and why.
+
+    ``limits_hours`` are working hours per stage (``sign_for``, ``disposal``,
+    ``verification``); casework turns them into deadlines on its calendar.
+    ``duplicate_of`` names the open case this report supports instead of opening
+    a case of its own; ``triage`` marks a report the router could not place.
+    """
 
     report: Report
     category: str | None
@@ -78,6 +84,10 @@ class RoutingDecision(BaseModel):
     department: str
     emergency: bool = False
     explanation: str
+    triage: bool = False
+    village_code: str | None = None
+    limits_hours: dict[str, float] = Field(default_factory=dict)
+    duplicate_of: str | None = None
 
 
 class CaseSnapshot(BaseModel):

@@ -1,5 +1,6 @@
 """Fixtures for tests that talk to the real Kafka broker and MongoDB-compatible server."""
 
+import fcntl
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -23,7 +24,17 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-async def mongo() -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
+def servers_lock() -> Iterator[None]:
+    """One test session at a time may use the shared servers and service ports."""
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / "gridloop-servers.lock"
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+        fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+async def mongo(servers_lock: None) -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
     """A client for the local server, with the test database dropped first."""
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
         MONGO, serverSelectionTimeoutMS=5000, tz_aware=True
