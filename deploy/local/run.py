@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -24,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from shared.launcher import SERVICES, Stack, service_env  # noqa: E402
 from shared.topics import CASES_EVENTS  # noqa: E402
 
-LOCAL = ROOT / ".local"
+LOCAL = Path(os.environ.get("GRIDLOOP_LOCAL", ROOT / ".local"))
 KAFKA = "127.0.0.1:9092"
 INTAKE = "http://127.0.0.1:8001"
 

@@ -29,10 +29,16 @@ show_log_tail() {
 }
 
 # Fail when one of the component's ports is held by a process up.sh did not start.
+# With GRIDLOOP_REUSE_SERVERS=1 (for example a second checkout while the first one's
+# servers run) say so and return 1 instead: the caller then uses that server as it is.
 refuse_foreign_ports() {
     local component="$1" hint="${2:-}" port owner
     for port in $(all_ports "$component"); do
         if port_open "$port"; then
+            if [[ "${GRIDLOOP_REUSE_SERVERS:-0}" == 1 ]]; then
+                say "$component: port $port already served by another process; reusing it"
+                return 1
+            fi
             owner="$(port_owner "$port")"
             die "$component: port 127.0.0.1:$port is already in use by a process this checkout's up.sh did not start${owner:+ ($owner)}; stop it (or run down.sh in the checkout that started it) and retry${hint:+ ($hint)}"
         fi
@@ -184,7 +190,7 @@ start_kafka() {
         kafka_wait_ready "$pid"
         return 0
     fi
-    refuse_foreign_ports kafka
+    refuse_foreign_ports kafka || return 0
     compgen -G "$KAFKA_LIBS/kafka_2.13-*.jar" >/dev/null \
         || die "kafka: no broker jars in $KAFKA_LIBS; run deploy/local/install.sh first"
     command -v java >/dev/null 2>&1 || die "kafka: java not found"
@@ -213,7 +219,7 @@ start_mongo() {
         wait_until mongo "$MONGO_TIMEOUT" "a ping" mongo_ping
         return 0
     fi
-    refuse_foreign_ports mongo
+    refuse_foreign_ports mongo || return 0
     [[ -x "$FERRETDB_BIN" ]] || die "mongo: $FERRETDB_BIN missing; run deploy/local/install.sh first"
     mkdir -p "$LOCAL_DIR/ferretdb" "$LOCAL_DIR/ferretdb-state"
     say "mongo: starting FerretDB (log: $(log_file mongo))"
@@ -246,7 +252,7 @@ start_prometheus() {
         return 0
     fi
     refuse_foreign_ports prometheus \
-        "if it is the Debian package's service: systemctl disable --now prometheus"
+        "if it is the Debian package's service: systemctl disable --now prometheus" || return 0
     command -v prometheus >/dev/null 2>&1 || die "prometheus: not installed; run deploy/local/install.sh first"
     if command -v promtool >/dev/null 2>&1; then
         promtool check config "$PROMETHEUS_CONFIG" >/dev/null 2>&1 \
