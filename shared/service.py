@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.errors import install_error_handlers
 from shared.kafka import ensure_topics, make_broker
+from shared.lag import report_lag
 from shared.logs import adopt_library_loggers, setup_logging
 from shared.metrics import SERVICE_INFO, instrument
 from shared.mongo import Document, database, make_client
@@ -101,9 +102,10 @@ class Service:
             await hook()
         await self.broker.start()
         adopt_library_loggers()
+        loops = [*self._loops, ("consumer-lag", self._report_lag)]
         tasks = [
             asyncio.create_task(self._keep_running(name, hook), name=name)
-            for name, hook in self._loops
+            for name, hook in loops
         ]
         logger.info("%s ready on port %d", self.name, self.port)
         try:
@@ -115,6 +117,9 @@ class Service:
             await self.broker.stop()
             await self.client.close()
             logger.info("%s stopped", self.name)
+
+    async def _report_lag(self) -> None:
+        await report_lag(self.settings.kafka_bootstrap, self.name)
 
     async def _healthz(self) -> dict[str, str]:
         return {"status": "ok", "service": self.name}

@@ -39,3 +39,14 @@ async def test_prometheus_scrapes_all_four_services(stack: Stack) -> None:
         return values if values == dict.fromkeys(SERVICES, "1") else {}
 
     assert await eventually(all_up, timeout=30), "Prometheus does not see all four up"
+
+
+@pytest.mark.parametrize("name", ["router", "casework", "notifier"])
+async def test_consumers_report_their_lag(stack: Stack, name: str) -> None:
+    async def lag_lines() -> list[str]:
+        async with httpx.AsyncClient(timeout=5) as client:
+            text = (await client.get(f"http://127.0.0.1:{SERVICES[name]}/metrics")).text
+        prefix = f'gridloop_consumer_lag_messages{{group="{name}"'
+        return [line for line in text.splitlines() if line.startswith(prefix)]
+
+    assert await eventually(lag_lines, timeout=20)
