@@ -157,3 +157,13 @@ def test_prometheus_scrapes_the_services_once_they_are_healthy() -> None:
     scrape_config = PROMETHEUS_CONFIG.read_text()
     for name, port in APP_PORTS.items():
         assert f'"{name}:{port}"' in scrape_config
+
+
+def test_grafana_is_provisioned_with_the_dashboards() -> None:
+    grafana = service("grafana")
+    mounts = {v["target"]: Path(v["source"]) for v in grafana["volumes"] if "source" in v}
+
+    assert mounts["/var/lib/grafana/dashboards"] == REPO / "deploy/grafana/dashboards"
+    assert mounts["/etc/grafana/provisioning"] == REPO / "deploy/grafana/provisioning"
+    assert grafana["depends_on"]["prometheus"]["condition"] == "service_healthy"
+    assert (REPO / "deploy/grafana/provisioning/dashboards/gridloop.yml").is_file()
