@@ -91,6 +91,23 @@ async def ensure_topics(bootstrap: str, specs: tuple[TopicSpec, ...]) -> None:
         await admin.close()
 
 
+async def partitions_of(bootstrap: str, topics: list[str]) -> dict[str, list[int]]:
+    """Partition numbers of those ``topics`` that exist; missing ones are not created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [topic for topic in topics if topic in existing]
+        described = await admin.describe_topics(wanted) if wanted else []
+    finally:
+        await admin.close()
+    return {
+        entry["topic"]: sorted(p["partition"] for p in entry["partitions"])
+        for entry in described
+        if entry["error_code"] == 0
+    }
+
+
 def decode(model: type[Envelope[M]], body: bytes) -> Envelope[M]:
     """Parse an envelope, turning every way it can be malformed into PoisonMessage."""
     if len(body) > MAX_MESSAGE_BYTES:

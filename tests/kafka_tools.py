@@ -9,7 +9,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from shared.kafka import ensure_topics
+from shared.kafka import ensure_topics, partitions_of
 from shared.topics import TopicSpec
 from tests.conftest import KAFKA
 
@@ -53,13 +53,11 @@ async def read_until(
 
 async def end_offsets(topic: str) -> int:
     """Sum of the end offsets of a topic's partitions."""
+    partitions = (await partitions_of(KAFKA, [topic])).get(topic)
+    assert partitions, f"topic {topic} does not exist"
     consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer.topics()
-            partitions = consumer.partitions_for_topic(topic) or set()
         offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
         return sum(offsets.values())
     finally:

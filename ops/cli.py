@@ -1,0 +1,179 @@
+"""`gridloop`: the operators' command line."""
+
+import asyncio
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from ops import deadletters, status
+from ops.trace import trace as trace_report
+from shared.auth import demo_credentials
+from shared.registry.demo import demo_registry
+from shared.settings import ServiceSettings
+
+app = typer.Typer(help="Operate a gridloop deployment.", no_args_is_help=True)
+dead = typer.Typer(help="Messages parked on dead-letter topics.", no_args_is_help=True)
+app.add_typer(dead, name="deadletters")
+console = Console()
+
+
+def _settings() -> ServiceSettings:
+    return ServiceSettings()
+
+
+@app.command("status")
+def show_status() -> None:
+    """Services, their readiness and backlogs, and consumer lag per group."""
+    settings = _settings()
+    services = asyncio.run(status.all_services())
+    lag = asyncio.run(status.consumer_lag(settings.kafka_bootstrap))
+
+    table = Table(title="services")
+    for column in ("service", "port", "ready", "kafka", "mongodb", "outbox"):
+        table.add_column(column)
+    for item in services:
+        ready = {None: "[red]unreachable", True: "[green]yes", False: "[yellow]no"}[
+            item.ready
+        ]
+        outbox = "" if item.outbox_pending is None else f"{item.outbox_pending:.0f}"
+        table.add_row(
+            item.name,
+            str(item.port),
+            ready,
+            item.checks.get("kafka", ""),
+            item.checks.get("mongodb", ""),
+            outbox,
+        )
+    console.print(table)
+
+    by_group: dict[tuple[str, str], int] = {}
+    for entry in lag:
+        key = (entry.group, entry.topic)
+        by_group[key] = by_group.get(key, 0) + entry.lag
+    lag_table = Table(title="consumer lag")
+    for column in ("group", "topic", "lag"):
+        lag_table.add_column(column)
+    for (group, topic), total in sorted(by_group.items()):
+        lag_table.add_row(group, topic, str(total))
+    console.print(lag_table)
+
+
+@app.command("trace")
+def trace(
+    report_id: str,
+    since: Annotated[
+        str | None, typer.Option(help="ISO time shortly before the report was sent")
+    ] = None,
+    department: Annotated[
+        list[str] | None, typer.Option(help="also look at these department topics")
+    ] = None,
+) -> None:
+    """Print a report's path through the services, with the delay at each hop."""
+    settings = _settings()
+    started = datetime.fromisoformat(since) if since else datetime.now(UTC).replace(hour=0)
+    extra = [f"notify.dept.{code}" for code in department or _department_codes()]
+    hops = asyncio.run(
+        trace_report(
+            settings.kafka_bootstrap,
+            report_id,
+            since_ms=int(started.timestamp() * 1000),
+            extra_topics=extra,
+        )
+    )
+    if not hops:
+        console.print(
+            f"no message carries report id {report_id} since {started:%Y-%m-%d %H:%M}"
+        )
+        raise typer.Exit(1)
+
+    table = Table(title=f"report {report_id}")
+    for column in ("time (UTC)", "service", "topic", "event", "+ms"):
+        table.add_column(column)
+    for hop in hops:
+        at = datetime.fromtimestamp(hop.at_ms / 1000, UTC).strftime("%H:%M:%S.%f")[:-3]
+        table.add_row(at, hop.producer, hop.topic, hop.event_type, str(hop.delay_ms))
+    console.print(table)
+
+
+@dead.command("list")
+def list_dead(topic: Annotated[list[str] | None, typer.Argument()] = None) -> None:
+    """Parked messages with the reason they were parked."""
+    settings = _settings()
+    topics = topic or [
+        name.removesuffix(".deadletter")
+        for name in asyncio.run(deadletters.dead_letter_topics(settings.kafka_bootstrap))
+    ]
+    items = asyncio.run(deadletters.parked(settings.kafka_bootstrap, topics))
+
+    table = Table(title=f"{len(items)} parked messages")
+    for column in ("from", "partition/offset", "parked at", "by", "reason"):
+        table.add_column(column)
+    for item in items:
+        at = datetime.fromtimestamp(item.record.timestamp_ms / 1000, UTC)
+        where = f"{item.record.headers.get('deadletter-partition', '')}/"
+        where += item.record.headers.get("deadletter-offset", "")
+        table.add_row(
+            item.source_topic, where, f"{at:%Y-%m-%d %H:%M:%S}", item.service, item.reason
+        )
+    console.print(table)
+
+
+@dead.command("replay")
+def replay_dead(
+    topic: str,
+    dry_run: Annotated[bool, typer.Option(help="count without publishing")] = False,
+) -> None:
+    """Send the messages parked from TOPIC back onto it, each once."""
+    settings = _settings()
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"replaying {topic}", total=None)
+        count = asyncio.run(
+            deadletters.replay(
+                settings.kafka_bootstrap,
+                topic,
+                dry_run=dry_run,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+        )
+    verb = "would replay" if dry_run else "replayed"
+    console.print(f"{verb} {count} messages onto {topic}")
+
+
+@app.command("credentials")
+def credentials(
+    out: Annotated[Path, typer.Option(help="where to write the JSON file")] = Path(
+        ".local/credentials.json"
+    ),
+) -> None:
+    """Write a token for every demo role and scope (local and test deployments only)."""
+    settings = _settings()
+    if settings.env not in {"dev", "test"}:
+        console.print("refusing: demo credentials are for dev and test deployments")
+        raise typer.Exit(2)
+
+    registry = demo_registry()
+    tokens = demo_credentials(
+        settings.signing_key,
+        grids=[grid.code for grid in registry.grids],
+        departments=[department.code for department in registry.departments],
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(tokens, indent=2) + "\n")
+    os.chmod(out, 0o600)
+    console.print(f"wrote {len(tokens)} credentials to {out}")
+
+
+def _department_codes() -> list[str]:
+    return [department.code for department in demo_registry().departments]
+
+
+def main() -> None:
+    """Entry point of the `gridloop` command."""
+    app()
