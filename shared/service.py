@@ -41,8 +41,8 @@ class Service:
         self, name: str, port: int, settings: ServiceSettings | None = None
     ) -> None:
         self.name = name
-        self.port = port
         self.settings = settings or ServiceSettings()
+        self.port = self.settings.http_port or port
         self.broker: KafkaBroker = make_broker(self.settings, name)
         self.client: AsyncMongoClient[Document] = make_client(self.settings)
         self.db: AsyncDatabase[Document] = database(self.client, self.settings)

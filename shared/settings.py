@@ -24,6 +24,7 @@ class ServiceSettings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = Field(default="gridloop", pattern=r"^[A-Za-z0-9_]{1,60}$")
     http_host: str = "127.0.0.1"
+    http_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     signing_key: str = "dev-only-signing-key-change-me-0000000000"
     outbox_interval_s: float = Field(default=1.0, gt=0, le=60)
