@@ -65,8 +65,19 @@ def make_broker(settings: ServiceSettings, service: str) -> KafkaBroker:
     )
 
 
-async def ensure_topics(bootstrap: str, specs: tuple[TopicSpec, ...]) -> None:
-    """Create missing topics; existing ones are left as they are."""
+async def ensure_topics(
+    bootstrap: str,
+    specs: tuple[TopicSpec, ...],
+    *,
+    replication: int = 1,
+    min_insync: int = 1,
+) -> None:
+    """Create missing topics; existing ones are left as they are.
+
+    ``replication`` and ``min_insync`` come from the deployment's settings: one
+    for a single local broker, three and two for a cluster that must survive
+    losing a broker without losing an acknowledged message.
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-admin")
     await admin.start()
     try:
@@ -75,8 +86,11 @@ async def ensure_topics(bootstrap: str, specs: tuple[TopicSpec, ...]) -> None:
             NewTopic(
                 name=spec.name,
                 num_partitions=spec.partitions,
-                replication_factor=1,
-                topic_configs={"cleanup.policy": "compact"} if spec.compacted else {},
+                replication_factor=replication,
+                topic_configs={
+                    "min.insync.replicas": str(min_insync),
+                    **({"cleanup.policy": "compact"} if spec.compacted else {}),
+                },
             )
             for spec in specs
             if spec.name not in existing

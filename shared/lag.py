@@ -93,4 +93,3 @@ async def report_lag(bootstrap: str, service: str, interval_s: float = 10.0) -> 
             except Exception as exc:
                 logger.warning("consumer lag not read: %s", exc)
             await asyncio.sleep(interval_s)
-

@@ -84,10 +84,19 @@ class Service:
                 logger.exception("background loop %s crashed; restarting in 2 s", name)
                 await asyncio.sleep(2)
 
+    async def ensure_topics(self, *specs: TopicSpec) -> None:
+        """Create missing topics with this deployment's replication settings."""
+        await ensure_topics(
+            self.settings.kafka_bootstrap,
+            specs,
+            replication=self.settings.topic_replication,
+            min_insync=self.settings.topic_min_insync,
+        )
+
     async def _wait_for_kafka(self) -> None:
         for attempt in range(1, 61):
             try:
-                await ensure_topics(self.settings.kafka_bootstrap, tuple(self.topics))
+                await self.ensure_topics(*self.topics)
                 return
             except Exception as exc:
                 logger.warning("Kafka not reachable yet (attempt %d): %s", attempt, exc)

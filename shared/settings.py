@@ -27,11 +27,15 @@ class ServiceSettings(BaseSettings):
     http_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     signing_key: str = "dev-only-signing-key-change-me-0000000000"
+    topic_replication: int = Field(default=1, ge=1, le=5)
+    topic_min_insync: int = Field(default=1, ge=1, le=5)
     outbox_interval_s: float = Field(default=1.0, gt=0, le=60)
     redelivery_backoff_s: float = Field(default=1.0, ge=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> "ServiceSettings":
+        if self.topic_min_insync > self.topic_replication:
+            raise ValueError("GRIDLOOP_TOPIC_MIN_INSYNC exceeds GRIDLOOP_TOPIC_REPLICATION")
         if not self.kafka_bootstrap.strip():
             raise ValueError("GRIDLOOP_KAFKA_BOOTSTRAP is empty")
         if urlsplit(self.mongo_url).scheme not in {"mongodb", "mongodb+srv"}:
