@@ -28,4 +28,4 @@ if _rule:
             host, port = _to_host, int(_to_port)
         return await _original(self, factory, host, port, **kw)
 
-    asyncio.BaseEventLoop.create_connection = _create_connection  # type: ignore[method-assign]
+    asyncio.BaseEventLoop.create_connection = _create_connection  # type: ignore[method-assign, assignment]
