@@ -1,6 +1,7 @@
 """An intake process of our own whose Kafka we cut off: reports wait, then become cases."""
 
 import asyncio
+import functools
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -79,8 +80,9 @@ async def test_reports_accepted_while_kafka_is_away_become_cases(proxied: TcpPro
     assert [a.status_code for a in answers] == [202, 202, 202]
     assert [h["published"] for h in held] == [False, False, False]
     for report in reports:
+        report_id: str = report["report_id"]
         cases: list[dict[str, Any]] = await eventually(
-            lambda r=report: cases_for(r["report_id"]), timeout=60
+            functools.partial(cases_for, report_id), timeout=60
         )
         assert len(cases) == 1
 

@@ -244,7 +244,11 @@ def build_open311_router(
         grid = place(current, None, location)
         report, danger = build_report(principal, fields, category, grid, fmt)
         try:
-            doc = await desk.accept(report, urgent_hint=danger)
+            # A repeat is answered from the stored copy: its observed_at defaulted to
+            # the time of the first post, so the fresh one would not match it.
+            doc = await store.find(report.report_id) or await desk.accept(
+                report, urgent_hint=danger
+            )
         except ApiError as exc:
             raise Open311Error(
                 400 if exc.status == 422 else exc.status, exc.message, fmt
