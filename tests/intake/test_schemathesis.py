@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from shared.launcher import Stack
@@ -22,7 +23,9 @@ CHECKS = [schemathesis.checks.not_a_server_error, response_schema_conformance]
 
 def test_no_server_error_and_no_answer_off_the_schema(stack: Stack) -> None:
     schema = schemathesis.openapi.from_url(f"{INTAKE}/openapi.json")
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [
+        result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)
+    ]
     assert len(operations) >= 10
 
     for operation in operations:
