@@ -57,3 +57,7 @@ lint: venv
 fmt: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+.PHONY: bench-intake
+bench-intake: venv
+	$(PY) bench/intake.py

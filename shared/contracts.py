@@ -66,6 +66,7 @@ class Report(BaseModel):
     reporter: Reporter
     media_ids: list[str] = Field(default_factory=list, max_length=9)
     received_at: datetime
+    media_sha256: dict[str, str] = Field(default_factory=dict)
 
 
 class RoutingDecision(BaseModel):

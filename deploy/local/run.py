@@ -63,17 +63,31 @@ async def narrate(ready: asyncio.Event) -> None:
         await consumer.stop()
 
 
-async def feed(reports: list[dict[str, str]]) -> None:
-    """Submit the demo reports one by one, as phones and operators would."""
+def write_credentials() -> dict[str, str]:
+    """Demo credentials for every role, in .local/credentials.json, explained on screen."""
+    path = LOCAL / "credentials.json"
+    command = [sys.executable, "-m", "services.intake.credentials", "--out", str(path)]
+    subprocess.run(command, cwd=ROOT, env=service_env(env="dev"), check=True)
+    tokens: dict[str, str] = json.loads(path.read_text())
+    return tokens
+
+
+async def feed(reports: list[dict[str, str]], tokens: dict[str, str]) -> None:
+    """Submit the demo reports one by one, each with its grid head's credential."""
     async with httpx.AsyncClient(timeout=10) as client:
         for item in reports:
+            token = tokens[f"grid_head:{item['grid_code']}"]
             report = {
                 **item,
                 "report_id": str(uuid.uuid4()),
                 "observed_at": datetime.now(UTC).isoformat(),
                 "reporter": {"kind": "grid_staff", "id": f"staff-{item['grid_code']}"},
             }
-            answer = await client.post(f"{INTAKE}/v1/reports", json=report)
+            answer = await client.post(
+                f"{INTAKE}/v1/reports",
+                json=report,
+                headers={"Authorization": f"Bearer {token}"},
+            )
             channel, code = report["channel"], answer.status_code
             say(f"report {report['report_id']} from {channel}: HTTP {code}")
             await asyncio.sleep(1.0)
@@ -98,8 +112,9 @@ async def main() -> None:
         narrator = asyncio.create_task(narrate(listening))
         await asyncio.wait_for(listening.wait(), timeout=30)
 
+        tokens = write_credentials()
         reports = json.loads((ROOT / "deploy/local/demo_reports.json").read_text())
-        await feed(reports)
+        await feed(reports, tokens)
         say("demo stream sent. Look at:")
         say("  cases       http://127.0.0.1:8003/v1/cases")
         say("  intake API  http://127.0.0.1:8001/docs")

@@ -1,63 +1,73 @@
-"""Intake's HTTP interface."""
+"""Intake's HTTP interface for reports."""
 
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
-from faststream.kafka import KafkaBroker
-from prometheus_client import Counter
+from fastapi import APIRouter, Depends, Request, status
 
+from services.intake.acceptance import ReportDesk
+from services.intake.access import Gate, check_grid, check_reporter
 from services.intake.models import Accepted, ReportIn, ReportStatus
-from services.intake.publisher import publish_report
-from services.intake.store import ReportStore, tracking_token
+from services.intake.places import place
+from services.intake.store import ReportStore
+from shared.auth import Principal
 from shared.contracts import Report
 from shared.errors import ApiError
-from shared.logs import bound
 
 logger = logging.getLogger(__name__)
 
-REPORTS_RECEIVED = Counter(
-    "gridloop_reports_received_total",
-    "Reports accepted by intake, by channel; a retried report counts once.",
-    ["channel"],
-)
+REFUSALS: dict[int | str, dict[str, str]] = {
+    401: {"description": "credential missing or invalid"},
+    403: {"description": "credential does not cover this grid or role"},
+    404: {"description": "grid_code names no grid"},
+    409: {"description": "report_id reused for different content"},
+    422: {"description": "a field is invalid; media_ids names an unknown photo"},
+    429: {"description": "too many reports from this address without a credential"},
+}
 
 
-def build_router(broker: KafkaBroker, store: ReportStore, signing_key: str) -> APIRouter:
-    """The report routes, bound to one broker and store."""
+def build_router(desk: ReportDesk, store: ReportStore, gate: Gate) -> APIRouter:
+    """The report routes, bound to one desk and store."""
     router = APIRouter(prefix="/v1")
 
     @router.post(
         "/reports",
         status_code=status.HTTP_202_ACCEPTED,
         response_model=Accepted,
-        responses={409: {"description": "report_id reused for different content"}},
+        responses=REFUSALS,
     )
-    async def submit_report(body: ReportIn, request: Request) -> Accepted:
+    async def submit_report(
+        body: ReportIn, request: Request, caller: Annotated[Principal, Depends(gate.writer)]
+    ) -> Accepted:
         """Accept a report: stored first, then published; a retry gets the same answer."""
+        reporter = check_reporter(caller, body.reporter)
+        grid_code = place(desk.registry(), body.grid_code, body.location)
+        check_grid(caller, grid_code)
         report = Report(
-            **body.model_dump(exclude={"report_id"}),
+            **body.model_dump(exclude={"report_id", "reporter", "grid_code"}),
+            reporter=reporter,
+            grid_code=grid_code,
             report_id=str(body.report_id or uuid.uuid4()),
             received_at=datetime.now(UTC),
         )
 
-        with bound(report_id=report.report_id):
-            doc, created = await store.accept(report)
-            if created:
-                REPORTS_RECEIVED.labels(report.channel.value).inc()
-                logger.info("report accepted from %s", report.channel.value)
-                await publish_report(broker, store, report)
-
+        doc = await desk.accept(report)
         return Accepted(
             report_id=doc["_id"],
-            tracking_token=tracking_token(signing_key, doc["_id"]),
+            tracking_token=doc["tracking_token"],
             status_url=str(request.url_for("report_status", report_id=doc["_id"])),
         )
 
-    @router.get("/reports/{report_id}", response_model=ReportStatus, name="report_status")
+    @router.get(
+        "/reports/{report_id}",
+        response_model=ReportStatus,
+        name="report_status",
+        responses={404: {"description": "no such report"}},
+    )
     async def report_status(report_id: str) -> ReportStatus:
-        """Where a report is now."""
+        """Where a report is now: stored, published, and the case it became."""
         doc = await store.find(report_id)
         if doc is None:
             raise ApiError(
@@ -69,6 +79,12 @@ def build_router(broker: KafkaBroker, store: ReportStore, signing_key: str) -> A
             status=doc["status"],
             accepted_at=doc["accepted_at"],
             published=doc["published"],
+            urgent=bool(doc.get("urgent")),
+            grid_code=doc["report"].get("grid_code"),
+            case_id=doc.get("case_id"),
+            case_status=doc.get("case_status"),
+            department=doc.get("department"),
+            updated_at=doc.get("updated_at"),
         )
 
     return router

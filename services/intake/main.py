@@ -1,14 +1,55 @@
 """Intake: takes field reports from every channel and hands them to Kafka."""
 
+from services.intake.acceptance import ReportDesk
+from services.intake.access import Gate
 from services.intake.api import build_router
+from services.intake.handlers import on_case_event
+from services.intake.media_api import build_media_router
+from services.intake.media_store import MediaStore
+from services.intake.open311.api import build_open311_router, install_open311_errors
 from services.intake.publisher import relay_outbox
+from services.intake.ratelimit import RateLimiter
+from services.intake.settings import IntakeSettings
 from services.intake.store import ReportStore
+from shared.kafka import subscribe
+from shared.registry import Registry, demo_registry
 from shared.service import Service
+from shared.topics import CASES_EVENTS, CASES_EVENTS_URGENT
 
-service = Service("intake", port=8001)
+settings = IntakeSettings()
+service = Service("intake", port=settings.port)
 store = ReportStore(service.db)
+media = MediaStore(service.db)
+
+# TODO: take the registry from shared.registry.follower (the copy followed on Kafka)
+# once it is merged; until then intake reads the demo registry it was built with.
+_registry = demo_registry()
+
+
+def registry() -> Registry:
+    """The registry as intake knows it now."""
+    return _registry
+
+
+gate = Gate(
+    service.settings.signing_key,
+    RateLimiter(settings.resident_burst, settings.resident_per_minute),
+)
+desk = ReportDesk(service.broker, store, media, registry, service.settings.signing_key)
+service.app.include_router(build_router(desk, store, gate), tags=["reports"])
+service.app.include_router(build_media_router(media, gate, settings), tags=["media"])
 service.app.include_router(
-    build_router(service.broker, store, service.settings.signing_key), tags=["reports"]
+    build_open311_router(desk, store, registry, settings, service.settings.signing_key),
+    tags=["open311"],
+)
+install_open311_errors(service.app)
+subscribe(
+    service.broker,
+    service.settings,
+    service="intake",
+    topics=[CASES_EVENTS, CASES_EVENTS_URGENT],
+    group="intake-case-follower",
+    handler=on_case_event(store),
 )
 
 
@@ -16,6 +57,7 @@ service.app.include_router(
 async def prepare_store() -> None:
     """Create the indexes intake relies on."""
     await store.prepare()
+    await media.prepare()
 
 
 @service.loop("intake-outbox")

@@ -15,6 +15,9 @@ from pydantic import (
 
 from shared.contracts import Channel, GridCode, Location, Reporter
 
+MAX_PHOTOS = 9
+MediaId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
 
 class ReportIn(BaseModel):
     """A field report as a phone, an operator's screen or a web form sends it."""
@@ -35,7 +38,11 @@ class ReportIn(BaseModel):
     ]
     observed_at: AwareDatetime
     reporter: Reporter
-    media_ids: list[str] = Field(default_factory=list, max_length=9)
+    media_ids: list[MediaId] = Field(
+        default_factory=list,
+        max_length=MAX_PHOTOS,
+        description="Ids that POST /v1/media answered; at most nine photos per report.",
+    )
 
     @model_validator(mode="after")
     def _needs_a_place(self) -> "ReportIn":
@@ -53,9 +60,24 @@ class Accepted(BaseModel):
 
 
 class ReportStatus(BaseModel):
-    """Where a report is now."""
+    """Where a report is now: intake's part, then the case it became."""
 
     report_id: str
     status: str
     accepted_at: datetime
     published: bool
+    urgent: bool = False
+    grid_code: str | None = None
+    case_id: str | None = None
+    case_status: str | None = None
+    department: str | None = None
+    updated_at: datetime | None = None
+
+
+class MediaStored(BaseModel):
+    """The answer to an uploaded photo; the same for every upload of the same photo."""
+
+    media_id: str
+    sha256: str
+    content_type: str
+    size: int

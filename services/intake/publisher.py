@@ -1,4 +1,4 @@
-"""Publishes accepted reports to ``reports.submitted``, now or from the outbox later."""
+"""Publishes accepted reports to their lane, now or from the outbox later."""
 
 import asyncio
 import logging
@@ -11,7 +11,7 @@ from shared.contracts import Report, envelope
 from shared.kafka import publish_envelope
 from shared.logs import bound
 from shared.metrics import OUTBOX_PENDING
-from shared.topics import REPORTS_SUBMITTED
+from shared.topics import REPORTS_SUBMITTED, REPORTS_SUBMITTED_URGENT
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,14 @@ RELAY_GRACE = timedelta(seconds=5)
 RELAY_BATCH = 200
 
 
-async def publish_report(broker: KafkaBroker, store: ReportStore, report: Report) -> bool:
+def lane(urgent: bool) -> str:
+    """The topic a report goes to: emergencies have a lane of their own."""
+    return REPORTS_SUBMITTED_URGENT if urgent else REPORTS_SUBMITTED
+
+
+async def publish_report(
+    broker: KafkaBroker, store: ReportStore, report: Report, *, urgent: bool
+) -> bool:
     """Try to publish now; on failure the relay will publish it later."""
     message = envelope(
         report,
@@ -32,7 +39,7 @@ async def publish_report(broker: KafkaBroker, store: ReportStore, report: Report
     )
     try:
         await asyncio.wait_for(
-            publish_envelope(broker, REPORTS_SUBMITTED, message, key=report.report_id),
+            publish_envelope(broker, lane(urgent), message, key=report.report_id),
             timeout=PUBLISH_TIMEOUT_S,
         )
     except Exception as exc:
@@ -52,7 +59,9 @@ async def relay_outbox(
         for doc in pending:
             report = report_of(doc)
             with bound(report_id=report.report_id):
-                if await publish_report(broker, store, report):
+                if await publish_report(
+                    broker, store, report, urgent=bool(doc.get("urgent"))
+                ):
                     logger.info("report published from the outbox")
                 else:
                     break

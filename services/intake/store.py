@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -29,16 +30,24 @@ def tracking_token(signing_key: str, report_id: str) -> str:
 
 
 class ReportStore:
-    """The ``reports`` collection; ``published`` is the outbox flag."""
+    """The ``reports`` collection; ``published`` is the outbox flag.
+
+    Besides the report, a document keeps what intake learns of it later: the case
+    it became and that case's status, from ``cases.events``.
+    """
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.reports = db["reports"]
 
     async def prepare(self) -> None:
-        """Index what the outbox relay looks for."""
+        """Index what the outbox relay, token look-ups and Open311 queries look for."""
         await self.reports.create_index([("published", 1), ("accepted_at", 1)])
+        await self.reports.create_index("tracking_token")
+        await self.reports.create_index([("accepted_at", DESCENDING)])
 
-    async def accept(self, report: Report) -> tuple[Document, bool]:
+    async def accept(
+        self, report: Report, *, token: str, urgent: bool, service_code: str | None
+    ) -> tuple[Document, bool]:
         """Store a report once; answer the stored copy and whether it is new."""
         doc: Document = {
             "_id": report.report_id,
@@ -46,7 +55,12 @@ class ReportStore:
             "fingerprint": fingerprint(report),
             "status": "accepted",
             "published": False,
+            "urgent": urgent,
+            "tracking_token": token,
+            "service_code": service_code,
             "accepted_at": report.received_at,
+            "updated_at": report.received_at,
+            "open311_status": "open",
         }
         try:
             await self.reports.insert_one(doc)
@@ -72,9 +86,29 @@ class ReportStore:
             {"_id": report_id}, {"$set": {"published": True, "status": "submitted"}}
         )
 
+    async def record_case(self, report_id: str, version: int, fields: Document) -> bool:
+        """Keep the newest case state on the report; older or repeated events do nothing."""
+        newer = {"$or": [{"case_version": {"$lt": version}}, {"case_version": None}]}
+        result = await self.reports.update_one(
+            {"_id": report_id, **newer},
+            {"$set": {**fields, "case_version": version}},
+        )
+        return result.modified_count == 1
+
     async def find(self, report_id: str) -> Document | None:
         """One stored report."""
         return await self.reports.find_one({"_id": report_id})
+
+    async def find_by_token(self, token: str) -> Document | None:
+        """The report a tracking token was issued for."""
+        return await self.reports.find_one({"tracking_token": token})
+
+    async def search(self, query: Document, limit: int) -> list[Document]:
+        """Reports matching ``query``, newest first."""
+        cursor = self.reports.find(
+            query, sort=[("accepted_at", DESCENDING), ("_id", 1)], limit=limit
+        )
+        return [doc async for doc in cursor]
 
     async def unpublished(self, older_than: timedelta, limit: int) -> list[Document]:
         """Reports accepted a while ago whose publish was not confirmed."""

@@ -7,7 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.auth import Principal, Role, issue
 from shared.launcher import Stack
+from shared.settings import ServiceSettings
 from shared.topics import REPORTS_SUBMITTED, dead_letter_topic, department_topic
 from tests.kafka_tools import end_offsets, eventually, produce_raw, read_until
 
@@ -15,6 +17,13 @@ pytestmark = pytest.mark.servers
 
 INTAKE = "http://127.0.0.1:8001"
 CASEWORK = "http://127.0.0.1:8003"
+
+
+GRID_HEAD = issue(
+    Principal(role=Role.GRID_STAFF, sub="head-G-03-07", grids=["G-03-07"]),
+    ServiceSettings().signing_key,
+)
+AUTH = {"Authorization": f"Bearer {GRID_HEAD}"}
 
 
 def a_report(**overrides: Any) -> dict[str, Any]:
@@ -44,7 +53,7 @@ async def test_report_becomes_case_and_alerts_its_department(
     stack: Stack, mongo: Any
 ) -> None:
     report = a_report()
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=AUTH) as client:
         accepted = await client.post(f"{INTAKE}/v1/reports", json=report)
         assert accepted.status_code == 202, accepted.text
         answer = accepted.json()
@@ -81,7 +90,7 @@ async def test_report_becomes_case_and_alerts_its_department(
 
 async def test_same_report_twice_gets_one_answer_and_one_case(stack: Stack) -> None:
     report = a_report()
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=AUTH) as client:
         first = await client.post(f"{INTAKE}/v1/reports", json=report)
         second = await client.post(f"{INTAKE}/v1/reports", json=report)
         assert first.status_code == second.status_code == 202
@@ -108,7 +117,7 @@ async def test_malformed_report_is_refused_naming_the_field(
     stack: Stack, change: dict[str, Any], field: str
 ) -> None:
     before = await end_offsets(REPORTS_SUBMITTED)
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=AUTH) as client:
         answer = await client.post(f"{INTAKE}/v1/reports", json=a_report(**change))
 
     assert answer.status_code == 422
@@ -119,7 +128,7 @@ async def test_malformed_report_is_refused_naming_the_field(
 async def test_bad_json_and_missing_field_are_refused(stack: Stack) -> None:
     missing = a_report()
     del missing["reporter"]
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=AUTH) as client:
         garbled = await client.post(
             f"{INTAKE}/v1/reports",
             content=b'{"channel": "app",',
@@ -145,6 +154,6 @@ async def test_poison_message_is_dead_lettered_and_the_flow_goes_on(stack: Stack
     assert "json" in parked[0]["headers"]["deadletter-reason"].lower()
 
     report = a_report()
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=AUTH) as client:
         await client.post(f"{INTAKE}/v1/reports", json=report)
         assert await eventually(lambda: case_for(client, report["report_id"]))
