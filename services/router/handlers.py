@@ -1,6 +1,7 @@
 """Router's subscriber: one routing decision per submitted report."""
 
 import logging
+from collections.abc import Callable
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -9,6 +10,7 @@ from prometheus_client import Counter
 from services.router.routing import decide
 from shared.contracts import Envelope, Report, envelope
 from shared.kafka import Handler, decode, publish_envelope
+from shared.registry import Registry
 from shared.topics import REPORTS_ROUTED
 
 logger = logging.getLogger(__name__)
@@ -20,12 +22,12 @@ REPORTS_ROUTED_TOTAL = Counter(
 )
 
 
-def on_report_submitted(broker: KafkaBroker) -> Handler:
+def on_report_submitted(broker: KafkaBroker, registry: Callable[[], Registry]) -> Handler:
     """Handler bound to ``broker``: decide, publish, and only then commit."""
 
     async def handle(body: bytes, _: KafkaMessage) -> None:
         submitted = decode(Envelope[Report], body)
-        decision = decide(submitted.payload)
+        decision = decide(submitted.payload, registry())
 
         routed = envelope(
             decision,
