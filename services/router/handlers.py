@@ -7,11 +7,11 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
 
+from services.router.lanes import Lanes
 from services.router.routing import decide
 from shared.contracts import Envelope, Report, envelope
 from shared.kafka import Handler, decode, publish_envelope
 from shared.registry import Registry
-from shared.topics import REPORTS_ROUTED
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +22,10 @@ REPORTS_ROUTED_TOTAL = Counter(
 )
 
 
-def on_report_submitted(broker: KafkaBroker, registry: Callable[[], Registry]) -> Handler:
-    """Handler bound to ``broker``: decide, publish, and only then commit."""
+def on_report_submitted(
+    broker: KafkaBroker, registry: Callable[[], Registry], lanes: Lanes
+) -> Handler:
+    """Decide, publish on the lane the decision calls for, and only then commit."""
 
     async def handle(body: bytes, _: KafkaMessage) -> None:
         submitted = decode(Envelope[Report], body)
@@ -37,9 +39,8 @@ def on_report_submitted(broker: KafkaBroker, registry: Callable[[], Registry]) -
             producer="router",
             identity=(submitted.payload.report_id,),
         )
-        await publish_envelope(
-            broker, REPORTS_ROUTED, routed, key=decision.report.report_id
-        )
+        topic = lanes.routed_for(decision.emergency)
+        await publish_envelope(broker, topic, routed, key=decision.report.report_id)
         REPORTS_ROUTED_TOTAL.labels(decision.tier, decision.department).inc()
         logger.info("report routed to %s: %s", decision.department, decision.explanation)
 
