@@ -23,8 +23,8 @@ from shared.registry import Category, Registry
 H3_RESOLUTION = 10
 """About 76 m edges: fine enough that a 30 m radius is a small disk."""
 
-EDGE_M: float = float(h3.average_hexagon_edge_length(H3_RESOLUTION, unit="m")) * 1.2
-"""Average edge length with room for the cells that are larger than average."""
+EDGE_MARGIN = 0.05
+"""Cells near the report differ a little from its own; allow for that much."""
 
 SUPPORTERS_PER_LEVEL = 3
 
@@ -83,14 +83,16 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def disk_size(radius_m: float) -> int:
-    """H3 rings that surely hold every cell with a point within ``radius_m``.
+def disk_size(cell: str, radius_m: float) -> int:
+    """H3 rings around ``cell`` that surely hold every cell within ``radius_m`` of it.
 
-    Cell centres k rings apart are at least 1.5 k edges apart, and a point lies within
-    one edge of its cell's centre, so centres of cells that can hold a point within
-    the radius are at most the radius plus two edges apart.
+    Centres of cells k rings apart are at least 1.5 k edges apart, and a point lies
+    within one edge of its cell's centre, so the centre of any cell holding a point
+    within the radius is at most the radius plus two edges away.
     """
-    return math.ceil((radius_m + 2 * EDGE_M) / (1.5 * EDGE_M))
+    edges = [float(h3.edge_length(edge, "m")) for edge in h3.origin_to_directed_edges(cell)]
+    short, long = min(edges) * (1 - EDGE_MARGIN), max(edges) * (1 + EDGE_MARGIN)
+    return math.ceil((radius_m + 2 * long) / (1.5 * short))
 
 
 def neighbourhood(spot: Spot, category: Category) -> Neighbourhood | None:
@@ -98,7 +100,7 @@ def neighbourhood(spot: Spot, category: Category) -> Neighbourhood | None:
     if category.duplicate_radius_m <= 0 or category.duplicate_window_hours <= 0:
         return None
 
-    cells = h3.grid_disk(spot.cell, disk_size(category.duplicate_radius_m))
+    cells = h3.grid_disk(spot.cell, disk_size(spot.cell, category.duplicate_radius_m))
     return Neighbourhood(
         cells=sorted(str(cell) for cell in cells),
         radius_m=category.duplicate_radius_m,
