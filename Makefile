@@ -57,3 +57,7 @@ lint: venv
 fmt: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+.PHONY: bench-router
+bench-router: venv  ## routed reports per second, and an emergency's wait behind 10,000 reports
+	$(PY) -m bench.router
