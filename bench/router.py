@@ -84,6 +84,13 @@ async def _routed_count(consumer: AIOKafkaConsumer, topic: str) -> int:
     return int(sum(offsets.values()))
 
 
+async def _routed(consumer: AIOKafkaConsumer, lanes: Lanes) -> int:
+    """Ordinary reports routed so far, on either lane."""
+    normal = await _routed_count(consumer, lanes.routed)
+    urgent = await _routed_count(consumer, lanes.routed_urgent)
+    return normal + urgent - 1
+
+
 async def _wait_for(consumer: AIOKafkaConsumer, key: str, timeout: float) -> float:
     """When the record keyed ``key`` was read."""
     deadline = time.perf_counter() + timeout
@@ -127,11 +134,17 @@ async def measure(lanes: Lanes) -> dict[str, float]:
             lanes.submitted_urgent, _message(emergency), key=emergency.report_id.encode()
         )
         dispatched_at = await _wait_for(watcher, emergency.report_id, timeout=60)
-        routed_then = await _routed_count(counter, lanes.routed)
+        routed_then = await _routed(counter, lanes)
+        print(
+            f"emergency routed in {(dispatched_at - sent_at) * 1000:.0f} ms with "
+            f"{BACKLOG - routed_then} ordinary reports still queued; routing the rest",
+            flush=True,
+        )
 
-        while (done := await _routed_count(counter, lanes.routed)) < BACKLOG:
-            if time.perf_counter() - started > 600:
-                raise TimeoutError(f"only {done} of {BACKLOG} routed in 600 s")
+        # The ordinary reports the router judged emergencies come out on the urgent lane.
+        while (done := await _routed(counter, lanes)) < BACKLOG:
+            if time.perf_counter() - started > 1200:
+                raise TimeoutError(f"only {done} of {BACKLOG} routed in 1200 s")
             await asyncio.sleep(0.2)
         finished = time.perf_counter() - started
     finally:
