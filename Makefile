@@ -61,3 +61,7 @@ fmt: venv
 .PHONY: bench-intake
 bench-intake: venv
 	$(PY) bench/intake.py
+
+.PHONY: bench-router
+bench-router: venv  ## routed reports per second, and an emergency's wait behind 10,000 reports
+	$(PY) -m bench.router

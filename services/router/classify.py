@@ -22,6 +22,7 @@ import jieba
 from pydantic import BaseModel, Field
 
 from shared.registry import Category, Grid, Level, Registry
+from shared.registry.urgency import EMERGENCY_TERMS_EN, EMERGENCY_TERMS_ZH, NOT_A_FIRE
 
 logger = logging.getLogger(__name__)
 
@@ -45,103 +46,6 @@ EMERGENCY_TERM_FACTOR = 2.0
 
 LEVEL_RAISING_TAGS = frozenset({"school", "hospital"})
 """Grid tags that make any report there one level more serious."""
-
-EMERGENCY_TERMS_ZH = frozenset(
-    {
-        "火",
-        "着火",
-        "起火",
-        "火灾",
-        "失火",
-        "大火",
-        "火情",
-        "明火",
-        "受伤",
-        "伤人",
-        "流血",
-        "倒塌",
-        "坍塌",
-        "塌了",
-        "燃气泄漏",
-        "煤气",
-        "煤气泄漏",
-        "触电",
-        "爆炸",
-        "烧起来",
-        "被困",
-        "昏迷",
-        "晕倒",
-    }
-)
-EMERGENCY_TERMS_EN: frozenset[tuple[str, ...]] = frozenset(
-    tuple(term.split())
-    for term in (
-        "fire",
-        "fires",
-        "on fire",
-        "caught fire",
-        "blaze",
-        "ablaze",
-        "flames",
-        "injured",
-        "injury",
-        "injuries",
-        "hurt",
-        "bleeding",
-        "collapse",
-        "collapsed",
-        "collapsing",
-        "gas leak",
-        "gas leaking",
-        "leaking gas",
-        "smell of gas",
-        "smells of gas",
-        "smell gas",
-        "smelling gas",
-        "gas smell",
-        "smells like gas",
-        "electrocuted",
-        "electrocution",
-        "electric shock",
-        "explosion",
-        "exploded",
-        "trapped",
-        "unconscious",
-    )
-)
-NOT_A_FIRE = frozenset(
-    {
-        "exit",
-        "exits",
-        "escape",
-        "escapes",
-        "door",
-        "doors",
-        "extinguisher",
-        "extinguishers",
-        "hydrant",
-        "hydrants",
-        "lane",
-        "lanes",
-        "alarm",
-        "alarms",
-        "safety",
-        "drill",
-        "brigade",
-        "station",
-        "hazard",
-        "hazards",
-        "risk",
-        "route",
-        "passage",
-        "regulations",
-        "code",
-        "inspection",
-        "truck",
-        "engine",
-    }
-)
-"""Words after "fire" that make it a thing, not a fire."""
 
 NEGATIONS_ZH = frozenset(
     {"没", "没有", "无", "未", "不", "没人", "无人", "并未", "暂无", "不是"}

@@ -35,6 +35,41 @@ URGENT = _limits((0.5, 4, 4), (0.5, 8, 8), (0.5, 16, 8))
 EMERGENCY = _limits((0.25, 2, 4), (0.25, 4, 4), (0.25, 8, 8))
 CASEWORK = _limits((4, 40, 16), (4, 80, 24), (2, 160, 40))
 
+# How near (metres) and how soon (hours) after an open case a report of the same
+# category counts as its supporter. Personal matters (a dispute, unpaid wages, an old
+# person needing help) are never merged: two such reports are two people.
+DUPLICATE_WINDOWS: dict[str, tuple[float, float]] = {
+    "rubbish": (100, 48),
+    "construction_waste": (150, 72),
+    "sewage_overflow": (200, 48),
+    "open_burning": (300, 12),
+    "industrial_pollution": (500, 72),
+    "illegal_advertising": (100, 72),
+    "illegal_construction": (50, 720),
+    "street_vendor": (100, 8),
+    "fallen_tree": (100, 24),
+    "streetlight_fault": (150, 168),
+    "stray_animals": (200, 24),
+    "road_damage": (50, 168),
+    "manhole_cover": (30, 72),
+    "illegal_parking": (50, 4),
+    "abandoned_vehicle": (30, 720),
+    "waterlogging": (300, 12),
+    "traffic_facility": (50, 168),
+    "blocked_fire_exit": (50, 72),
+    "fire_incident": (300, 6),
+    "gas_leak": (200, 6),
+    "electrical_hazard": (50, 72),
+    "building_safety": (50, 168),
+    "slope_hazard": (300, 24),
+    "noise_nuisance": (150, 6),
+    "construction_noise": (200, 24),
+    "food_safety": (30, 72),
+    "expired_goods": (30, 72),
+    "unlicensed_business": (30, 168),
+    "vagrant_beggar": (100, 24),
+}
+
 DEPARTMENTS: list[tuple[str, str, str, str]] = [
     ("command_centre", "街道综合治理指挥中心", "Sub-district Command Centre", "centre"),
     (
@@ -121,7 +156,7 @@ def _category(
 
 def categories() -> list[Category]:
     """Thirty-five report categories across the seven areas of work."""
-    return [
+    catalogue = [
         # Environment and sanitation
         _category(
             "rubbish",
@@ -647,6 +682,15 @@ def categories() -> list[Category]:
             "living on the street, tent",
         ),
     ]
+    return [_with_duplicate_window(category) for category in catalogue]
+
+
+def _with_duplicate_window(category: Category) -> Category:
+    """The category with its duplicate window from the table, or none if not listed."""
+    radius, hours = DUPLICATE_WINDOWS.get(category.code, (0.0, 0.0))
+    return category.model_copy(
+        update={"duplicate_radius_m": radius, "duplicate_window_hours": hours}
+    )
 
 
 def rules() -> list[RoutingRule]:
@@ -654,6 +698,7 @@ def rules() -> list[RoutingRule]:
     return [
         RoutingRule(
             name="flooding_in_low_lying_grid",
+            order=10,
             description="Standing water in a low-lying grid can become a flood: escalate.",
             category="waterlogging",
             grid_tag="low_lying",
@@ -662,6 +707,7 @@ def rules() -> list[RoutingRule]:
         ),
         RoutingRule(
             name="food_safety_at_school",
+            order=20,
             description="Food safety near a school may involve a canteen: escalate.",
             category="food_safety",
             grid_tag="school",
@@ -669,6 +715,7 @@ def rules() -> list[RoutingRule]:
         ),
         RoutingRule(
             name="building_emergency",
+            order=30,
             description="An unsafe building at level 3 needs evacuation, not inspection.",
             category="building_safety",
             level=3,
@@ -676,6 +723,7 @@ def rules() -> list[RoutingRule]:
         ),
         RoutingRule(
             name="violent_dispute",
+            order=40,
             description="A dispute that has turned violent is a matter for the police.",
             category="neighbour_dispute",
             level=3,
@@ -683,6 +731,7 @@ def rules() -> list[RoutingRule]:
         ),
         RoutingRule(
             name="road_collapse",
+            order=50,
             description="A road collapse or injury is for the emergency desk.",
             category="road_damage",
             level=3,

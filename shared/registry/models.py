@@ -197,6 +197,10 @@ class Category(_Strict):
     open311_service_code: ServiceCode
     time_limits: TimeLimits
     emergency: bool = False
+    duplicate_radius_m: float = Field(default=150, ge=0, le=2000)
+    """Reports this close to an open case of the category support it; 0 never merges."""
+    duplicate_window_hours: float = Field(default=72, ge=0, le=24 * 90)
+    """How long after a case opens a nearby report of the category still supports it."""
 
     @field_validator("keywords_en")
     @classmethod
@@ -210,6 +214,8 @@ class RoutingRule(_Strict):
 
     name: Code
     description: str = ""
+    order: int = Field(default=100, ge=0, le=100_000)
+    """Rules are tried by ascending order, then by name."""
     category: Code | None = None
     area: Area | None = None
     grid_tag: Tag | None = None
@@ -283,6 +289,7 @@ class Registry(_Strict):
     _departments: dict[str, Department] = PrivateAttr(default_factory=dict)
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
     _service_codes: dict[str, Category] = PrivateAttr(default_factory=dict)
+    _rules: list[RoutingRule] = PrivateAttr(default_factory=list)
     _extent: BBox | None = PrivateAttr(default=None)
     _spatial: list[tuple[BBox, list[tuple[BBox, Grid]]]] = PrivateAttr(default_factory=list)
 
@@ -333,6 +340,7 @@ class Registry(_Strict):
         self._departments = {department.code: department for department in self.departments}
         self._categories = {category.code: category for category in self.categories}
         self._service_codes = {c.open311_service_code: c for c in self.categories}
+        self._rules = sorted(self.rules, key=lambda rule: (rule.order, rule.name))
 
         by_village: dict[str, list[tuple[BBox, Grid]]] = {}
         for grid in self.grids:
@@ -399,7 +407,7 @@ class Registry(_Strict):
             raise KeyError(f"unknown category {category_code!r}")
 
         tags = grid.tags if grid is not None else []
-        for rule in self.rules:
+        for rule in self._rules:
             if rule.matches(category, level, tags):
                 return RouteResolution(
                     category=category.code,
