@@ -22,8 +22,9 @@ DESK = token(Role.DEPARTMENT, "desk-um", department="urban_management")
 
 @pytest.fixture
 async def db(servers_lock: None) -> Any:
-    """The isolated casework database."""
+    """The isolated casework database, emptied so no old clock fires in a new test."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO, tz_aware=True)
+    await client.drop_database(DB)
     yield client[DB]
     await client.close()
 

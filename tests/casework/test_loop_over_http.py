@@ -56,8 +56,9 @@ class Loop:
 
 async def reported(client: httpx.AsyncClient) -> tuple[Loop, str, str]:
     """Submit a report through intake and wait for its dispatched case."""
-    report = {
-        "report_id": str(uuid.uuid4()),
+    report_id = str(uuid.uuid4())
+    report: dict[str, Any] = {
+        "report_id": report_id,
         "channel": "app",
         "grid_code": GRID,
         "category_hint": "construction_waste",
@@ -69,15 +70,13 @@ async def reported(client: httpx.AsyncClient) -> tuple[Loop, str, str]:
     assert accepted.status_code == 202, accepted.text
 
     async def case() -> list[dict[str, Any]]:
-        answer = await client.get(
-            f"{CASEWORK}/v1/cases", params={"report_id": report["report_id"]}
-        )
+        answer = await client.get(f"{CASEWORK}/v1/cases", params={"report_id": report_id})
         return list(answer.json()["items"])
 
     found = await eventually(case)
     assert found, "no case for the report"
     loop = Loop(client, found[0]["case_id"], found[0]["version"])
-    return loop, report["report_id"], accepted.json()["tracking_token"]
+    return loop, report_id, str(accepted.json()["tracking_token"])
 
 
 async def test_report_goes_round_the_whole_loop(stack: Stack) -> None:
