@@ -57,3 +57,7 @@ lint: venv
 fmt: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+.PHONY: bench-casework
+bench-casework: venv  ## commands/s through casework vs raw updates; list and stats times
+	$(PY) -m bench.casework $(BENCH_ARGS)

@@ -7,19 +7,33 @@ unchanged, so an event appended meanwhile is never cleared unpublished. (FerretD
 does not apply ``$pull`` with a condition, which rules out removing events by id.)
 """
 
+import asyncio
 import logging
 import uuid
 from datetime import datetime
 from typing import Any
 
+from prometheus_client import Counter
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from shared.contracts import EVENT_NAMESPACE
 from shared.mongo import Document
 
 logger = logging.getLogger(__name__)
+
+BUSY_RETRIES = 8
+BUSY = Counter(
+    "gridloop_case_write_busy_total",
+    "Case writes the database refused as busy and casework retried.",
+)
+
+
+def is_busy(error: OperationFailure) -> bool:
+    """FerretDB on SQLite refuses a write while another holds the lock; it did nothing."""
+    return "SQLITE_BUSY" in str(error) or "database is locked" in str(error)
+
 
 HIDDEN = {"outbox": 0, "outbox_pending": 0, "outbox_seq": 0, "state": 0, "initial": 0}
 
@@ -67,10 +81,23 @@ class CaseStore:
 
     async def apply(self, case_id: str, version: int, seq: int, update: Document) -> bool:
         """Write one update over exactly the version and outbox it was decided on."""
-        result = await self.cases.update_one(
-            {"_id": case_id, "version": version, "outbox_seq": seq}, update
-        )
-        return result.modified_count == 1
+        filters = {"_id": case_id, "version": version, "outbox_seq": seq}
+        return await self._update(filters, update)
+
+    async def _update(self, filters: Document, update: Document) -> bool:
+        """One conditional update, retried while the database says it is busy."""
+        for attempt in range(BUSY_RETRIES):
+            try:
+                result = await self.cases.update_one(filters, update)
+                return result.modified_count == 1
+            except OperationFailure as error:
+                if not is_busy(error) or attempt == BUSY_RETRIES - 1:
+                    raise
+
+                BUSY.inc()
+                await asyncio.sleep(0.005 * 2**attempt)
+
+        return False
 
     async def pending_outboxes(self, limit: int) -> list[Document]:
         """Cases with events still to publish."""
@@ -83,11 +110,10 @@ class CaseStore:
 
     async def clear_outbox(self, case_id: str, seq: int) -> bool:
         """Empty the outbox if nothing was added to it since it was read."""
-        result = await self.cases.update_one(
+        return await self._update(
             {"_id": case_id, "outbox_seq": seq},
             {"$set": {"outbox": [], "outbox_pending": False}},
         )
-        return result.modified_count == 1
 
     async def due_timers(self, now: datetime, limit: int) -> list[Document]:
         """Cases whose clock owes a reminder, a breach or an automatic step."""
