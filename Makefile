@@ -65,3 +65,7 @@ bench-intake: venv
 .PHONY: bench-router
 bench-router: venv  ## routed reports per second, and an emergency's wait behind 10,000 reports
 	$(PY) -m bench.router
+
+.PHONY: bench-casework
+bench-casework: venv  ## commands/s through casework vs raw updates; list and stats times
+	$(PY) -m bench.casework $(BENCH_ARGS)

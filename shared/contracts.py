@@ -167,3 +167,49 @@ def envelope(
         producer=producer,
         payload=payload,
     )
+
+
+class CaseEventDetail(CaseEvent):
+    """A case event with what casework knows beyond the snapshot.
+
+    Consumers that only know :class:`CaseEvent` read the same message and ignore the
+    extra fields. ``stage`` and ``percent`` are set on reminders and overdue events.
+    """
+
+    to_status: str
+    village_code: str | None = None
+    media_ids: list[str] = Field(default_factory=list)
+    deadlines: dict[str, datetime] = Field(default_factory=dict)
+    supporters: int = 0
+    stage: str | None = None
+    percent: int | None = None
+
+
+class CaseCommand(BaseModel):
+    """A command on a case sent over Kafka (``cases.commands``), keyed by case id.
+
+    ``credential`` is a signed gridloop token, checked exactly as over HTTP: Kafka
+    senders prove who they are the same way, and internal senders hold a ``system``
+    token signed with the deployment's key. ``body`` holds the action's fields.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    action: Annotated[str, StringConstraints(pattern=r"^[a-z-]{2,40}$")]
+    command_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    expected_version: int = Field(ge=0)
+    credential: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    body: dict[str, object] = Field(default_factory=dict)
+
+
+class CommandRefusal(BaseModel):
+    """Why casework did not carry out a command that arrived on Kafka."""
+
+    case_id: str
+    command_id: str
+    action: str
+    code: str
+    message: str
+    allowed_actions: list[str] = Field(default_factory=list)
+    current_version: int | None = None

@@ -53,3 +53,7 @@ CORE_TOPICS: tuple[TopicSpec, ...] = (
     *(TopicSpec(name) for name in LANE_TOPICS),
     *(TopicSpec(dead_letter_topic(name), partitions=1) for name in LANE_TOPICS),
 )
+
+# Commands on cases that casework refused (stale version, not allowed, out of scope),
+# keyed by case id with the reason, so a sender on Kafka learns what HTTP answers 409 to.
+CASES_COMMANDS_REFUSED = "cases.commands.refused"

@@ -62,6 +62,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     MERGE = "merge"
     INVALIDATE = "invalidate"
+    SUPPORT = "support"
 
 
 class Role(StrEnum):
@@ -140,6 +141,7 @@ class CaseState(Frozen):
     last_return_reason: ReturnReason | None = None
     escalation_level: int = Field(default=0, ge=0)
     satisfaction: int | None = Field(default=None, ge=1, le=5)
+    supporters: tuple[Code, ...] = ()
     merged_into: Code | None = None
     invalid_reason: Reason | None = None
 
@@ -196,6 +198,7 @@ class NotePayload(Frozen):
     """Payload of actions that need nothing but an optional remark (sign, file)."""
 
     note: Note = ""
+    deadlines: dict[Stage, AwareDatetime] = Field(default_factory=dict)
 
 
 class AssignPayload(Frozen):
@@ -211,6 +214,7 @@ class DisposePayload(Frozen):
 
     media_ids: tuple[MediaId, ...] = Field(min_length=1)
     note: Note = ""
+    deadlines: dict[Stage, AwareDatetime] = Field(default_factory=dict)
 
 
 class ReturnPayload(Frozen):
@@ -226,6 +230,7 @@ class VerifyPayload(Frozen):
     passed: bool
     media_ids: tuple[MediaId, ...] = Field(min_length=1)
     note: Note = ""
+    deadlines: dict[Stage, AwareDatetime] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _failure_explained(self) -> Self:
@@ -278,6 +283,12 @@ class MergePayload(Frozen):
 
     into: Code
     reason: Note = ""
+
+
+class SupportPayload(Frozen):
+    """Another report of the same problem, added to the case it duplicates."""
+
+    report_id: Code
 
 
 class InvalidatePayload(Frozen):

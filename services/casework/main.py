@@ -1,24 +1,77 @@
 """Casework: owns case state and emits every transition as an event."""
 
 from services.casework.api import build_router
-from services.casework.handlers import on_report_routed
+from services.casework.clock import WorkClock
+from services.casework.commands import CaseEngine
+from services.casework.commands_api import build_command_router
+from services.casework.handlers import on_case_command, on_report_routed
+from services.casework.opening import CaseOpener
 from services.casework.outbox import relay
+from services.casework.settings import CaseworkSettings
+from services.casework.stats_api import build_stats_router
 from services.casework.store import CaseStore
+from services.casework.timers import CaseTimer
 from shared.kafka import subscribe
+from shared.registry import Registry, demo_registry
 from shared.service import Service
-from shared.topics import REPORTS_ROUTED
-
-service = Service("casework", port=8003)
-store = CaseStore(service.db)
-service.app.include_router(build_router(store), tags=["cases"])
-subscribe(
-    service.broker,
-    service.settings,
-    service="casework",
-    topics=[REPORTS_ROUTED],
-    group="casework",
-    handler=on_report_routed(service.broker, store),
+from shared.topics import (
+    CASES_COMMANDS,
+    CASES_COMMANDS_REFUSED,
+    REPORTS_ROUTED,
+    REPORTS_ROUTED_URGENT,
+    TopicSpec,
 )
+
+settings = CaseworkSettings()
+service = Service("casework", port=settings.casework_port, settings=settings)
+service.topics.append(TopicSpec(CASES_COMMANDS_REFUSED))
+
+# TODO: wire this to the registry follower once it exists; the demo registry stands in.
+_registry = demo_registry()
+
+
+def registry() -> Registry:
+    """The registry casework reads calendars, categories and grids from."""
+    return _registry
+
+
+store = CaseStore(service.db)
+clock = WorkClock(
+    registry,
+    hour_seconds=settings.hour_seconds,
+    evaluate_hours=settings.auto_evaluate_hours,
+)
+engine = CaseEngine(
+    store, service.broker, clock, crash_after_write=settings.crash_after_write
+)
+opener = CaseOpener(store, engine, clock, registry)
+timer = CaseTimer(engine, auto_score=settings.auto_evaluation_score)
+
+service.app.include_router(build_router(store, settings.signing_key), tags=["cases"])
+service.app.include_router(
+    build_command_router(store, engine, settings.signing_key), tags=["commands"]
+)
+service.app.include_router(build_stats_router(store, settings.signing_key), tags=["stats"])
+
+if settings.casework_subscribe:
+    group = settings.casework_group
+    for topics, suffix in ((REPORTS_ROUTED, ""), (REPORTS_ROUTED_URGENT, "-urgent")):
+        subscribe(
+            service.broker,
+            settings,
+            service="casework",
+            topics=[topics],
+            group=f"{group}{suffix}",
+            handler=on_report_routed(opener),
+        )
+    subscribe(
+        service.broker,
+        settings,
+        service="casework",
+        topics=[CASES_COMMANDS],
+        group=f"{group}-commands",
+        handler=on_case_command(service.broker, engine, settings.signing_key),
+    )
 
 
 @service.on_startup
@@ -30,7 +83,13 @@ async def prepare_store() -> None:
 @service.loop("casework-outbox")
 async def run_outbox() -> None:
     """Publish events whose first publish was interrupted."""
-    await relay(service.broker, store, service.settings.outbox_interval_s)
+    await relay(service.broker, store, settings.outbox_interval_s)
+
+
+@service.loop("casework-clock")
+async def run_clock() -> None:
+    """Send reminders, report breaches and escalate."""
+    await timer.run(settings.timer_interval_s)
 
 
 app = service.app

@@ -30,6 +30,7 @@ from services.casework.case_model import (
     Role,
     Stage,
     Status,
+    SupportPayload,
     TimelineEntry,
     VerifyPayload,
 )
@@ -114,6 +115,7 @@ OPERATOR: Final = frozenset({Role.OPERATOR})
 UNIT: Final = frozenset({Role.DEPARTMENT})
 SITE_CHECK: Final = frozenset({Role.GRID_HEAD, Role.OPERATOR})
 EVALUATORS: Final = frozenset({Role.RESIDENT, Role.OPERATOR, Role.SYSTEM})
+SYSTEM: Final = frozenset({Role.SYSTEM})
 
 NO_EXTENSION: Final = Precondition(
     "no extension is pending", lambda state: state.extension_pending is None
@@ -127,7 +129,7 @@ EXTENSION: Final = Precondition(
 REDO: Final = (S.SIGNED, S.REPORTED)
 
 # fmt: off
-TABLE: Final[Mapping[tuple[Status, Action], Rule]] = {
+LOOP: Final[Mapping[tuple[Status, Action], Rule]] = {
     # from         action                     to            who may     needs
     (S.REPORTED,   A.DISPATCH):          Rule(S.DISPATCHED, ADMIN),
     (S.REPORTED,   A.MERGE):             Rule(S.MERGED,     ADMIN),
@@ -153,6 +155,20 @@ TABLE: Final[Mapping[tuple[Status, Action], Rule]] = {
     (S.RETURNED,   A.INVALIDATE):        Rule(S.INVALID,    OPERATOR),
 }
 # fmt: on
+
+# A duplicate report joins the case it duplicates wherever that case stands, as long as
+# it is still open; only the system that matched the duplicate adds supporters.
+TABLE: Final[Mapping[tuple[Status, Action], Rule]] = {
+    **LOOP,
+    **{
+        (status, A.SUPPORT): Rule(status, SYSTEM)
+        for status in Status
+        if status not in (S.FILED, S.MERGED, S.INVALID)
+    },
+}
+
+# Supporters raise the level: every this many reports of the same problem, one level up.
+SUPPORTERS_PER_LEVEL: Final = 3
 
 # Deadlines are never computed here. Due times come in payloads, worked out by the caller
 # on the working-day calendar, so replaying old commands cannot change with the calendar;
@@ -227,15 +243,20 @@ def _assign(state: CaseState, payload: AssignPayload, now: datetime) -> Outcome:
     return Outcome(changes=changes, reason=f"to {payload.unit}")
 
 
+def _due(state: CaseState, deadlines: Mapping[Stage, datetime]) -> dict[str, Any]:
+    """Take the due times of the stage an action enters, worked out by the caller."""
+    return {"deadlines": {**state.deadlines, **deadlines}} if deadlines else {}
+
+
 def _note(state: CaseState, payload: NotePayload, now: datetime) -> Outcome:
     """Record the remark of an action that changes nothing but status."""
-    return Outcome(reason=_text(payload.note))
+    return Outcome(changes=_due(state, payload.deadlines), reason=_text(payload.note))
 
 
 def _dispose(state: CaseState, payload: DisposePayload, now: datetime) -> Outcome:
     """Keep the photos that prove the work, for the verifier."""
     return Outcome(
-        changes={"evidence": payload.media_ids},
+        changes={"evidence": payload.media_ids, **_due(state, payload.deadlines)},
         reason=_text(payload.note),
         media_ids=payload.media_ids,
     )
@@ -253,12 +274,13 @@ def _return(state: CaseState, payload: ReturnPayload, now: datetime) -> Outcome:
 
 def _verify(state: CaseState, payload: VerifyPayload, now: datetime) -> Outcome:
     """Confirm the work, or send it back to be done again and count the reopening."""
+    due = _due(state, payload.deadlines)
     if payload.passed:
-        return Outcome(reason=_text(payload.note), media_ids=payload.media_ids)
+        return Outcome(changes=due, reason=_text(payload.note), media_ids=payload.media_ids)
 
     back = S.REPORTED if state.unit is None else S.SIGNED
     return Outcome(
-        changes={"reopen_count": state.reopen_count + 1},
+        changes={"reopen_count": state.reopen_count + 1, **due},
         reason=_text(payload.note),
         media_ids=payload.media_ids,
         to=back,
@@ -349,6 +371,19 @@ def _invalidate(state: CaseState, payload: InvalidatePayload, now: datetime) -> 
     return Outcome(changes={"invalid_reason": payload.reason}, reason=payload.reason)
 
 
+def _support(state: CaseState, payload: SupportPayload, now: datetime) -> Outcome:
+    """Count another report of the problem; many reports make it more urgent."""
+    if payload.report_id in state.supporters:
+        raise InvalidPayload(f"report {payload.report_id} already supports this case")
+
+    supporters = (*state.supporters, payload.report_id)
+    level = max(state.level, min(3, 1 + len(supporters) // SUPPORTERS_PER_LEVEL))
+    return Outcome(
+        changes={"supporters": supporters, "level": level},
+        reason=f"supported by report {payload.report_id}",
+    )
+
+
 EFFECTS: Final[Mapping[Action, Effect[Any]]] = {
     A.DISPATCH: Effect(AssignPayload, _assign, "case.dispatched"),
     A.SIGN: Effect(NotePayload, _note, "case.signed"),
@@ -370,6 +405,7 @@ EFFECTS: Final[Mapping[Action, Effect[Any]]] = {
     A.ESCALATE: Effect(EscalatePayload, _escalate, "case.escalated"),
     A.MERGE: Effect(MergePayload, _merge, "case.merged"),
     A.INVALIDATE: Effect(InvalidatePayload, _invalidate, "case.invalidated"),
+    A.SUPPORT: Effect(SupportPayload, _support, "case.supported"),
 }
 
 

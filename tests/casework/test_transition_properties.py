@@ -89,14 +89,17 @@ PAYLOADS: dict[Action, Payloads] = {
     Action.REDISPATCH: lambda now: shaped(
         {"unit": units, "tier": tiers}, {"deadlines": deadlines(now)}
     ),
-    Action.SIGN: lambda now: shaped({}, {"note": notes}),
+    Action.SIGN: lambda now: shaped({}, {"note": notes, "deadlines": deadlines(now)}),
     Action.FILE: lambda now: shaped({}, {"note": notes}),
-    Action.DISPOSE: lambda now: shaped({"media_ids": media}, {"note": notes}),
+    Action.DISPOSE: lambda now: shaped(
+        {"media_ids": media}, {"note": notes, "deadlines": deadlines(now)}
+    ),
     Action.RETURN: lambda now: shaped(
         {"reason_code": st.sampled_from([*ReturnReason, "too_busy"])}, {"note": notes}
     ),
     Action.VERIFY: lambda now: shaped(
-        {"passed": st.booleans(), "media_ids": media}, {"note": notes}
+        {"passed": st.booleans(), "media_ids": media},
+        {"note": notes, "deadlines": deadlines(now)},
     ),
     Action.EVALUATE: lambda now: shaped(
         {"score": st.integers(1, 5) | st.sampled_from([0, 6])}, {"comment": notes}
@@ -117,6 +120,9 @@ PAYLOADS: dict[Action, Payloads] = {
         {"into": st.sampled_from(["C-20260301-00000009", CASE_ID])}, {"reason": notes}
     ),
     Action.INVALIDATE: lambda now: shaped({"reason": reasons}),
+    Action.SUPPORT: lambda now: shaped(
+        {"report_id": st.sampled_from(["r-2", "r-3", "r-4", "r-5", ""])}
+    ),
 }
 
 
@@ -218,6 +224,7 @@ WELL_FORMED: dict[Action, dict[str, Any]] = {
     Action.ESCALATE: {"reason": "late"},
     Action.MERGE: {"into": "C-20260301-00000009"},
     Action.INVALIDATE: {"reason": "prank"},
+    Action.SUPPORT: {"report_id": "r-9"},
 }
 
 

@@ -361,7 +361,7 @@ def test_failed_verification_of_on_spot_case_goes_back_to_routing() -> None:
     assert decision.state.status is Status.REPORTED
     assert decision.state.reopen_count == 1
     assert decision.clock == (ClockInstruction(op=ClockOp.STOP, stage=Stage.VERIFY),)
-    assert allowed_actions(decision.state, SYSTEM) == ["dispatch", "merge"]
+    assert allowed_actions(decision.state, SYSTEM) == ["dispatch", "merge", "support"]
 
 
 def test_resident_evaluates_own_case() -> None:
@@ -745,3 +745,57 @@ def test_every_status_is_reachable_from_the_table() -> None:
 
 def test_stage_clocks_run_only_in_non_terminal_statuses() -> None:
     assert not set(STAGE_OF) & TERMINAL_STATUSES
+
+
+def test_duplicate_reports_support_an_open_case_and_raise_its_level() -> None:
+    story = dispatched()
+    state = story.state
+    for number in range(3):
+        command = Command(
+            command_id=f"support-{number}",
+            action=Action.SUPPORT,
+            actor=SYSTEM,
+            payload={"report_id": f"r-{number}"},
+        )
+        decision = decide(state, command, T0)
+        state = decision.state
+
+    assert decision.event_type == "case.supported"
+    assert state.supporters == ("r-0", "r-1", "r-2")
+    assert state.level == 2
+    assert state.status is Status.DISPATCHED
+
+
+def test_the_same_report_cannot_support_twice() -> None:
+    story = dispatched()
+    command = Command(
+        command_id="s-1", action=Action.SUPPORT, actor=SYSTEM, payload={"report_id": "r-1"}
+    )
+    once = decide(story.state, command, T0).state
+
+    with pytest.raises(InvalidPayload):
+        decide(once, command.model_copy(update={"command_id": "s-2"}), T0)
+
+
+def test_only_the_system_adds_supporters() -> None:
+    command = Command(
+        command_id="s-1", action=Action.SUPPORT, actor=OPERATOR, payload={"report_id": "r"}
+    )
+    with pytest.raises(ActorNotPermitted):
+        decide(dispatched().state, command, T0)
+
+
+def test_signing_carries_the_disposal_due_time_it_starts() -> None:
+    due = T0 + timedelta(hours=30)
+    command = Command(
+        command_id="sign-due",
+        action=Action.SIGN,
+        actor=ROADS,
+        payload={"deadlines": {"dispose": due.isoformat()}},
+    )
+    decision = decide(dispatched().state, command, T0)
+
+    assert decision.state.deadlines[Stage.DISPOSE] == due
+    assert ClockInstruction(op=ClockOp.START, stage=Stage.DISPOSE, due=due) in (
+        decision.clock
+    )

@@ -1,0 +1,104 @@
+"""Casework alone on the real servers: a crash between write and publish, and the clock."""
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.auth import Role
+from shared.topics import CASES_EVENTS
+from tests.casework.alone import DB, PORT, casework, decision, seed, token
+from tests.conftest import MONGO
+from tests.kafka_tools import eventually, read_until
+
+pytestmark = pytest.mark.servers
+
+DESK = token(Role.DEPARTMENT, "desk-um", department="urban_management")
+
+
+@pytest.fixture
+async def db(servers_lock: None) -> Any:
+    """The isolated casework database, emptied so no old clock fires in a new test."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO, tz_aware=True)
+    await client.drop_database(DB)
+    yield client[DB]
+    await client.close()
+
+
+def events_of(case_id: str) -> Any:
+    """Match records of one case on cases.events."""
+    return lambda record: record["key"] == case_id
+
+
+async def test_killed_between_write_and_publish_publishes_once_after_restart(
+    db: Any, artifacts: Path
+) -> None:
+    doc = await seed(db, decision(), None)
+    case_id = doc["_id"]
+    log = artifacts / "casework-crash.log"
+    body = {"command_id": f"sign-{uuid.uuid4()}", "expected_version": 1}
+
+    with casework(log, crash_after_write="true") as process:
+        await read_until(CASES_EVENTS, lambda r: r["key"] == case_id)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}") as client:
+            with pytest.raises(httpx.HTTPError):
+                await client.post(f"/v1/cases/{case_id}/sign", json=body, headers=DESK)
+        assert process.wait(timeout=10) == 70
+
+    stored = await db["cases"].find_one({"_id": case_id})
+    assert stored["status"] == "signed"
+    assert stored["outbox_pending"] is True
+    signed_id = stored["outbox"][0]["event"]["event_id"]
+
+    with casework(log):
+
+        async def cleared() -> bool:
+            again = await db["cases"].find_one({"_id": case_id})
+            return again["outbox_pending"] is False
+
+        assert await eventually(cleared, timeout=20)
+        await asyncio.sleep(1.5)
+
+    records = await read_until(CASES_EVENTS, events_of(case_id), count=2, timeout=10)
+    published = [r["value"]["event_id"] for r in records]
+    assert published.count(signed_id) == 1
+    assert [r["value"]["event_type"] for r in records] == ["case.dispatched", "case.signed"]
+
+
+async def test_unsigned_case_gets_reminders_then_overdue_and_escalation(
+    db: Any, artifacts: Path
+) -> None:
+    routed = decision(limits_hours={"sign_for": 2, "disposal": 4, "verification": 2})
+    doc = await seed(db, routed, hour_seconds=1.0)
+    case_id = doc["_id"]
+
+    with casework(artifacts / "casework-clock.log", hour_seconds="1.0"):
+        records = await read_until(
+            CASES_EVENTS,
+            lambda r: r["key"] == case_id and r["value"]["event_type"] == "case.escalated",
+            timeout=20,
+        )
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}") as client:
+            shown = (await client.get(f"/v1/cases/{case_id}", headers=DESK)).json()
+
+    history = await read_until(CASES_EVENTS, events_of(case_id), count=5, timeout=10)
+    kinds = [
+        (r["value"]["event_type"], r["value"]["payload"].get("percent")) for r in history
+    ]
+    assert kinds[:5] == [
+        ("case.dispatched", None),
+        ("case.reminder_due", 50),
+        ("case.reminder_due", 80),
+        ("case.overdue", None),
+        ("case.escalated", None),
+    ]
+    escalated = records[0]["value"]["payload"]
+    assert escalated["case"]["tier"] == "sub_district"
+    assert escalated["case"]["status"] == "dispatched"
+    assert shown["overdue"] is True
+    assert shown["escalation_level"] == 1
+    assert shown["deadlines"]["sign"] > doc["deadlines"]["sign"].isoformat()[:19]
