@@ -53,3 +53,6 @@ CORE_TOPICS: tuple[TopicSpec, ...] = (
     *(TopicSpec(name) for name in LANE_TOPICS),
     *(TopicSpec(dead_letter_topic(name), partitions=1) for name in LANE_TOPICS),
 )
+
+# Notifications the notifier gave up on after its retry limit, with the reason.
+NOTIFY_DEADLETTER = "notify.deadletter"

@@ -1,0 +1,138 @@
+"""Delivery jobs in MongoDB: written before the Kafka offset is committed, drained later.
+
+A job's id is its delivery id, so inserting the same notification twice is a
+duplicate key and nothing more. Workers claim a job by writing a fresh claim
+token and a lease; a notifier killed mid-send leaves the lease to expire, and the
+job is claimed again and sent under the same delivery id.
+"""
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.contracts import event_id_for
+from shared.mongo import Document
+
+logger = logging.getLogger(__name__)
+
+QUEUED = "queued"
+GROUPED = "grouped"
+SENDING = "sending"
+SENT = "sent"
+DEAD = "dead"
+DIGESTED = "digested"
+
+
+class JobStore:
+    """The ``notify_jobs`` queue and the ``notify_deliveries`` attempt log."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.jobs = db["notify_jobs"]
+        self.log = db["notify_deliveries"]
+
+    async def prepare(self) -> None:
+        """Create the indexes the workers and the log queries use."""
+        await self.jobs.create_index([("status", ASCENDING), ("due_at", ASCENDING)])
+        await self.jobs.create_index([("group_key", ASCENDING)])
+        await self.log.create_index([("at", DESCENDING)])
+        await self.log.create_index([("case_id", ASCENDING)])
+        await self.log.create_index([("delivery_id", ASCENDING)])
+
+    async def enqueue(self, job: Document) -> bool:
+        """Store a job; False when the same delivery is already stored."""
+        try:
+            await self.jobs.insert_one(job)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def due(self, now: datetime, busy: list[str], limit: int) -> list[Document]:
+        """Jobs ready to send, emergencies first, skipping endpoints already at capacity."""
+        ready: dict[str, Any] = {
+            "$or": [
+                {"status": QUEUED, "due_at": {"$lte": now}},
+                {"status": SENDING, "lease_until": {"$lte": now}},
+            ]
+        }
+        if busy:
+            ready = {"$and": [ready, {"endpoint": {"$nin": busy}}]}
+        cursor = self.jobs.find(ready).sort(
+            [("priority", ASCENDING), ("due_at", ASCENDING)]
+        )
+        return await cursor.limit(limit).to_list()
+
+    async def claim(self, job: Document, lease_until: datetime) -> Document | None:
+        """Take a job for one attempt; None when another worker took it first."""
+        return await self.jobs.find_one_and_update(
+            {"_id": job["_id"], "status": job["status"], "claim": job.get("claim")},
+            {"$set": {"status": SENDING, "lease_until": lease_until, "claim": _token()}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def finish(self, job: Document, changes: Document) -> bool:
+        """Record an attempt's outcome unless the claim was lost meanwhile."""
+        result = await self.jobs.update_one(
+            {"_id": job["_id"], "claim": job["claim"]}, {"$set": changes}
+        )
+        return result.modified_count == 1
+
+    async def record_attempt(self, entry: Document) -> None:
+        """Append one attempt to the delivery log."""
+        await self.log.insert_one(entry)
+
+    async def closed_windows(self, cutoff: datetime) -> set[str]:
+        """Group keys whose digest window ended before ``cutoff`` and still hold items."""
+        cursor = self.jobs.find(
+            {"status": GROUPED, "window_end": {"$lte": cutoff}}, {"group_key": 1}
+        )
+        return {doc["group_key"] async for doc in cursor}
+
+    async def gather(self, group_key: str) -> tuple[int, list[Document]]:
+        """Mark items of finished digests, then return the digest count and items left."""
+        digests = await self.jobs.find(
+            {"kind": "digest", "group_key": group_key}, {"items": 1}
+        ).to_list()
+        for digest in digests:
+            await self._mark_digested(digest["items"], str(digest["_id"]))
+        left = self.jobs.find({"status": GROUPED, "group_key": group_key})
+        return len(digests), await left.sort("created_at", ASCENDING).to_list()
+
+    async def add_digest(self, digest: Document) -> None:
+        """Store a digest job and mark its items as carried by it."""
+        await self.enqueue(digest)
+        await self._mark_digested(digest["items"], str(digest["_id"]))
+
+    async def _mark_digested(self, items: list[str], digest_id: str) -> None:
+        await self.jobs.update_many(
+            {"_id": {"$in": items}, "status": GROUPED},
+            {"$set": {"status": DIGESTED, "digest_id": digest_id}},
+        )
+
+    async def deliveries(self, filters: Document, limit: int) -> list[Document]:
+        """The newest attempts matching ``filters``."""
+        cursor = self.log.find(filters, {"_id": 0}).sort("at", DESCENDING).limit(limit)
+        return await cursor.to_list()
+
+
+def digest_id(group_key: str, sequence: int) -> str:
+    """The id of the n-th digest of a window, the same however often it is rebuilt."""
+    return str(event_id_for("digest", group_key, str(sequence)))
+
+
+def lease_end(now: datetime, lease_s: float) -> datetime:
+    """When a claim taken now runs out."""
+    return now + timedelta(seconds=lease_s)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def _token() -> str:
+    return uuid.uuid4().hex
