@@ -1,5 +1,7 @@
 """Notifier: tells departments and people what needs them, once and in time."""
 
+import logging
+
 import httpx
 
 from services.notifier.api import build_router
@@ -25,6 +27,7 @@ from shared.service import Service
 from shared.topics import CASES_EVENTS, CASES_EVENTS_URGENT, NOTIFY_DEADLETTER, TopicSpec
 
 settings = NotifierSettings()
+logging.getLogger("httpx").setLevel(logging.WARNING)
 service = Service("notifier", port=8004, settings=settings)
 service.topics.append(TopicSpec(NOTIFY_DEADLETTER, partitions=1))
 
