@@ -31,6 +31,8 @@ from shared.topics import NOTIFY_DEADLETTER
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+# Wake-ups closer together than this share one look at the queue.
+MIN_GAP_S = 0.05
 
 NOTIFICATIONS = Counter(
     "gridloop_notifications_total",
@@ -81,6 +83,7 @@ class Dispatcher:
     async def run(self) -> None:
         """Claim and start sends for the life of the process."""
         while True:
+            await asyncio.sleep(MIN_GAP_S)
             self.woken.clear()
             started = await self.fill()
             if started == 0 or len(self.tasks) >= self.settings.worker_concurrency:
@@ -167,9 +170,7 @@ class Dispatcher:
         channel = job["channel"]
         now = utcnow()
         if error is None:
-            await self.jobs.finish(
-                job, {"status": SENT, "attempts": attempt, "sent_at": now}
-            )
+            await self.jobs.complete(job, SENT, {"attempts": attempt, "sent_at": now})
             NOTIFICATIONS.labels(channel, "sent").inc()
             DELIVERY_SECONDS.labels(channel).observe(
                 max((now - job["event_at"]).total_seconds(), 0.0)
@@ -177,8 +178,8 @@ class Dispatcher:
             return "sent"
 
         if permanent or attempt >= self.settings.retry_limit:
-            changes = {"status": DEAD, "attempts": attempt, "last_error": error}
-            if await self.jobs.finish(job, changes):
+            changes = {"attempts": attempt, "last_error": error}
+            if await self.jobs.complete(job, DEAD, changes):
                 await self._dead_letter(job, attempt, error)
             NOTIFICATIONS.labels(channel, "dead").inc()
             DEAD_LETTERED.labels(channel).inc()

@@ -4,6 +4,13 @@ A job's id is its delivery id, so inserting the same notification twice is a
 duplicate key and nothing more. Workers claim a job by writing a fresh claim
 token and a lease; a notifier killed mid-send leaves the lease to expire, and the
 job is claimed again and sent under the same delivery id.
+
+Finished jobs leave ``notify_jobs`` for ``notify_done`` (a small record under
+the same id): FerretDB v1 scans a whole collection for anything but an ``_id``
+lookup, so the queue the workers poll must hold only live work. A finished
+job's record is written before the job is deleted, and a new job is checked
+against the records after it is inserted, so a notification finished a moment
+ago cannot slip in again between the two.
 """
 
 import logging
@@ -33,6 +40,7 @@ class JobStore:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.jobs = db["notify_jobs"]
+        self.done = db["notify_done"]
         self.log = db["notify_deliveries"]
 
     async def prepare(self) -> None:
@@ -48,6 +56,9 @@ class JobStore:
         try:
             await self.jobs.insert_one(job)
         except DuplicateKeyError:
+            return False
+        if await self.done.find_one({"_id": job["_id"]}, {"_id": 1}) is not None:
+            await self.jobs.delete_one({"_id": job["_id"], "claim": None})
             return False
         return True
 
@@ -81,6 +92,15 @@ class JobStore:
         )
         return result.modified_count == 1
 
+    async def complete(self, job: Document, status: str, changes: Document) -> bool:
+        """Retire a sent or dead job; False when the claim was lost meanwhile."""
+        record = {"status": status, "finished_at": utcnow(), **changes}
+        if "items" in job:
+            record["items"] = job["items"]
+        await self.done.update_one({"_id": job["_id"]}, {"$set": record}, upsert=True)
+        result = await self.jobs.delete_one({"_id": job["_id"], "claim": job["claim"]})
+        return result.deleted_count == 1
+
     async def record_attempt(self, entry: Document) -> None:
         """Append one attempt to the delivery log."""
         await self.log.insert_one(entry)
@@ -94,24 +114,38 @@ class JobStore:
 
     async def gather(self, group_key: str) -> tuple[int, list[Document]]:
         """Mark items of finished digests, then return the digest count and items left."""
-        digests = await self.jobs.find(
-            {"kind": "digest", "group_key": group_key}, {"items": 1}
-        ).to_list()
-        for digest in digests:
-            await self._mark_digested(digest["items"], str(digest["_id"]))
+        sequence = 0
+        while True:
+            known = digest_id(group_key, sequence)
+            digest = await self.jobs.find_one({"_id": known}, {"items": 1})
+            digest = digest or await self.done.find_one({"_id": known}, {"items": 1})
+            if digest is None:
+                break
+            await self._mark_digested(digest.get("items", []), known)
+            sequence += 1
         left = self.jobs.find({"status": GROUPED, "group_key": group_key})
-        return len(digests), await left.sort("created_at", ASCENDING).to_list()
+        return sequence, await left.sort("created_at", ASCENDING).to_list()
 
     async def add_digest(self, digest: Document) -> None:
         """Store a digest job and mark its items as carried by it."""
         await self.enqueue(digest)
         await self._mark_digested(digest["items"], str(digest["_id"]))
 
-    async def _mark_digested(self, items: list[str], digest_id: str) -> None:
-        await self.jobs.update_many(
-            {"_id": {"$in": items}, "status": GROUPED},
-            {"$set": {"status": DIGESTED, "digest_id": digest_id}},
-        )
+    async def _mark_digested(self, items: list[str], carrier: str) -> None:
+        for item in items:
+            await self.done.update_one(
+                {"_id": item},
+                {
+                    "$set": {
+                        "status": DIGESTED,
+                        "digest_id": carrier,
+                        "finished_at": utcnow(),
+                    }
+                },
+                upsert=True,
+            )
+        if items:
+            await self.jobs.delete_many({"_id": {"$in": items}, "status": GROUPED})
 
     async def deliveries(self, filters: Document, limit: int) -> list[Document]:
         """The newest attempts matching ``filters``."""

@@ -60,7 +60,7 @@ class Planner:
         new = 0
         for job in jobs:
             new += await self.jobs.enqueue(job)
-        if jobs:
+        if any(job["status"] == QUEUED for job in jobs):
             self.wake()
         if new and reaches_departments(notice.event_type):
             self._show(notice)
@@ -100,7 +100,8 @@ class Planner:
             "due_at": due,
         }
         if grouped:
-            start = window_start(now, self.settings.digest_window_s)
+            # Windows follow event time, so a burst stays one burst however fast we read it.
+            start = window_start(notice.occurred_at, self.settings.digest_window_s)
             job["window_start"] = start
             job["window_end"] = start + timedelta(seconds=self.settings.digest_window_s)
             job["group_key"] = f"{receiver.key}|{start.isoformat()}"

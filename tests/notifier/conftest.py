@@ -30,7 +30,7 @@ KEY = ServiceSettings().signing_key
 
 SETTINGS = {
     "digest_window_s": "6",
-    "digest_grace_s": "0.5",
+    "digest_grace_s": "2",
     "rules_refresh_s": "0.5",
     "worker_poll_s": "0.2",
     "endpoint_concurrency": "2",
