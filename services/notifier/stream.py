@@ -24,7 +24,7 @@ STREAM_DROPS = Counter(
 )
 
 
-@dataclass
+@dataclass(eq=False)
 class Watcher:
     """One open stream: the department it may see (None for operators) and its queue."""
 
