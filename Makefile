@@ -57,3 +57,8 @@ lint: venv
 fmt: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Notifier throughput and latency against the running servers (starts its own notifier).
+.PHONY: bench-notifier
+bench-notifier: venv
+	$(PY) bench/notifier.py

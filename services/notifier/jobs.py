@@ -13,6 +13,7 @@ against the records after it is inserted, so a notification finished a moment
 ago cannot slip in again between the two.
 """
 
+import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -38,7 +39,10 @@ DIGESTED = "digested"
 class JobStore:
     """The ``notify_jobs`` queue and the ``notify_deliveries`` attempt log."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], write_concurrency: int = 2) -> None:
+        # FerretDB on SQLite answers concurrent writers with "database is locked";
+        # queueing them here turns that into a short wait.
+        self.writing = asyncio.Semaphore(write_concurrency)
         self.jobs = db["notify_jobs"]
         self.done = db["notify_done"]
         self.log = db["notify_deliveries"]
@@ -53,6 +57,10 @@ class JobStore:
 
     async def enqueue(self, job: Document) -> bool:
         """Store a job; False when the same delivery is already stored."""
+        async with self.writing:
+            return await self._enqueue(job)
+
+    async def _enqueue(self, job: Document) -> bool:
         try:
             await self.jobs.insert_one(job)
         except DuplicateKeyError:
@@ -79,6 +87,10 @@ class JobStore:
 
     async def claim(self, job: Document, lease_until: datetime) -> Document | None:
         """Take a job for one attempt; None when another worker took it first."""
+        async with self.writing:
+            return await self._claim(job, lease_until)
+
+    async def _claim(self, job: Document, lease_until: datetime) -> Document | None:
         return await self.jobs.find_one_and_update(
             {"_id": job["_id"], "status": job["status"], "claim": job.get("claim")},
             {"$set": {"status": SENDING, "lease_until": lease_until, "claim": _token()}},
@@ -87,6 +99,10 @@ class JobStore:
 
     async def finish(self, job: Document, changes: Document) -> bool:
         """Record an attempt's outcome unless the claim was lost meanwhile."""
+        async with self.writing:
+            return await self._finish(job, changes)
+
+    async def _finish(self, job: Document, changes: Document) -> bool:
         result = await self.jobs.update_one(
             {"_id": job["_id"], "claim": job["claim"]}, {"$set": changes}
         )
@@ -94,6 +110,10 @@ class JobStore:
 
     async def complete(self, job: Document, status: str, changes: Document) -> bool:
         """Retire a sent or dead job; False when the claim was lost meanwhile."""
+        async with self.writing:
+            return await self._complete(job, status, changes)
+
+    async def _complete(self, job: Document, status: str, changes: Document) -> bool:
         record = {"status": status, "finished_at": utcnow(), **changes}
         if "items" in job:
             record["items"] = job["items"]
@@ -103,6 +123,10 @@ class JobStore:
 
     async def record_attempt(self, entry: Document) -> None:
         """Append one attempt to the delivery log."""
+        async with self.writing:
+            return await self._record_attempt(entry)
+
+    async def _record_attempt(self, entry: Document) -> None:
         await self.log.insert_one(entry)
 
     async def closed_windows(self, cutoff: datetime) -> set[str]:

@@ -41,7 +41,7 @@ channels: dict[str, Channel] = {
     "email": EmailChannel(settings),
     "sms": SmsChannel(http, settings.sms_gateway_url),
 }
-jobs = JobStore(service.db)
+jobs = JobStore(service.db, settings.db_write_concurrency)
 rules = RuleCache(service.db)
 subscriptions = SubscriptionStore(service.db)
 hub = Hub()

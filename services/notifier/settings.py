@@ -21,6 +21,7 @@ class NotifierSettings(ServiceSettings):
     worker_concurrency: int = Field(default=64, ge=1, le=1000)
     endpoint_concurrency: int = Field(default=4, ge=1, le=100)
     lease_s: float = Field(default=30.0, gt=0, le=3600)
+    db_write_concurrency: int = Field(default=2, ge=1, le=256)
 
     retry_limit: int = Field(default=6, ge=1, le=50)
     retry_base_s: float = Field(default=1.0, gt=0, le=600)
