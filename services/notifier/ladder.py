@@ -41,6 +41,8 @@ TO_LEADERSHIP = "sign_for.escalated_to_leadership"
 
 def ladder_steps(dispatched_at: datetime, settings: NotifierSettings) -> list[Document]:
     """When each rung falls due for a case dispatched at ``dispatched_at``."""
+    # TODO: use the case's own sign-for limit once case events carry the routing limits;
+    # until then every case climbs on the configured limit.
     reminder = dispatched_at + timedelta(seconds=settings.sign_for_limit_s)
     centre = reminder + timedelta(seconds=settings.ladder_centre_after_s)
     leadership = centre + timedelta(seconds=settings.ladder_leadership_after_s)
