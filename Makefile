@@ -69,3 +69,8 @@ bench-router: venv  ## routed reports per second, and an emergency's wait behind
 .PHONY: bench-casework
 bench-casework: venv  ## commands/s through casework vs raw updates; list and stats times
 	$(PY) -m bench.casework $(BENCH_ARGS)
+
+# Notifier throughput and latency against the running servers (starts its own notifier).
+.PHONY: bench-notifier
+bench-notifier: venv
+	$(PY) bench/notifier.py

@@ -213,3 +213,21 @@ class CommandRefusal(BaseModel):
     message: str
     allowed_actions: list[str] = Field(default_factory=list)
     current_version: int | None = None
+
+
+class DepartmentDigest(BaseModel):
+    """Alerts to one department grouped over a window, sent as one message."""
+
+    department: str
+    window_start: datetime
+    window_end: datetime
+    items: list[DepartmentAlert]
+
+
+class NotificationSubscription(BaseModel):
+    """Where a reporter or supporter wants to hear how their report ends."""
+
+    channel: Annotated[str, StringConstraints(pattern=r"^(webhook|email|sms)$")]
+    address: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    secret: Annotated[str, StringConstraints(min_length=16, max_length=200)] | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^(zh|en)$")] = "zh"

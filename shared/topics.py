@@ -57,3 +57,7 @@ CORE_TOPICS: tuple[TopicSpec, ...] = (
 # Commands on cases that casework refused (stale version, not allowed, out of scope),
 # keyed by case id with the reason, so a sender on Kafka learns what HTTP answers 409 to.
 CASES_COMMANDS_REFUSED = "cases.commands.refused"
+
+
+# Notifications the notifier gave up on after its retry limit, with the reason.
+NOTIFY_DEADLETTER = "notify.deadletter"

@@ -1,25 +1,35 @@
-"""Notifier's subscriber: case events in, department alerts out."""
+"""Notifier's subscriber: case events in, stored delivery jobs and ladder changes out.
+
+Nothing is sent here. The handler only writes jobs and the ladder, both keyed so
+that a redelivered event changes nothing, and returns; Kafka then commits the
+offset and the delivery workers do the slow part.
+"""
 
 from faststream.kafka.annotations import KafkaMessage
 
-from services.notifier.alerts import alert_for
-from services.notifier.delivery import DepartmentTopics, alert_envelope
+from services.notifier.ladder import SignForLadder
+from services.notifier.notices import notice_from_event
+from services.notifier.planner import Planner
 from shared.contracts import CaseEvent, Envelope
-from shared.kafka import Handler, decode
+from shared.kafka import Handler, PoisonMessage, decode
 from shared.logs import bound
 
 
-def on_case_event(topics: DepartmentTopics) -> Handler:
-    """Alert the department a case event concerns, if it concerns one."""
+def on_case_event(planner: Planner, ladder: SignForLadder) -> Handler:
+    """Plan the notifications a case event calls for and move its sign-for ladder."""
 
     async def handle(body: bytes, _: KafkaMessage) -> None:
         received = decode(Envelope[CaseEvent], body)
-        alert = alert_for(received.event_type, received.payload)
-        if alert is None:
-            return
+        if not received.event_type.startswith("case."):
+            raise PoisonMessage(f"event_type {received.event_type} is not a case event")
 
-        with bound(case_id=alert.case_id):
-            message = alert_envelope(alert, str(received.event_id), received.correlation_id)
-            await topics.deliver(alert, message)
+        event = received.payload
+        with bound(case_id=event.case.case_id):
+            notice = notice_from_event(
+                received.event_type, event, received.occurred_at, str(received.event_id)
+            )
+            if notice is not None:
+                await planner.plan(notice)
+            await ladder.observe(received.event_type, event.case, received.occurred_at)
 
     return handle
