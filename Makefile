@@ -12,6 +12,7 @@ VENV_STAMP := $(VENV)/.installed
 help:
 	@echo "make run    set everything up, start the system and feed demo reports (Ctrl-C stops)"
 	@echo "make test   set up what the tests need and run the whole suite on real servers"
+	@echo "make cluster-test  three brokers, two instances of each service, faults under load"
 	@echo "make up     install and start Kafka, FerretDB and Prometheus only"
 	@echo "make down   stop what 'make up' started"
 	@echo "make lint   ruff format check, ruff, mypy"
@@ -74,3 +75,11 @@ bench-casework: venv  ## commands/s through casework vs raw updates; list and st
 .PHONY: bench-notifier
 bench-notifier: venv
 	$(PY) bench/notifier.py
+
+# The cluster run: three local Kafka brokers (ports 19092-19094, beside the single
+# broker), two instances of every service, a broker and one instance of each service
+# killed under load. Uses the shared FerretDB on 27017; stops the cluster afterwards.
+.PHONY: cluster-test
+cluster-test: install
+	bash deploy/local/cluster.sh up
+	@rc=0; $(PY) -m bench.cluster || rc=$$?; bash deploy/local/cluster.sh down; exit $$rc

@@ -46,10 +46,18 @@ class PoisonMessage(Exception):
         self.reason = reason
 
 
+def bootstrap_servers(bootstrap: str) -> list[str]:
+    """``host:port`` addresses from a comma-separated list.
+
+    FastStream takes a string as one address, so a cluster's list must be split.
+    """
+    return [address.strip() for address in bootstrap.split(",") if address.strip()]
+
+
 def make_broker(settings: ServiceSettings, service: str) -> KafkaBroker:
     """A broker whose producer cannot lose or duplicate an acknowledged send."""
     return KafkaBroker(
-        settings.kafka_bootstrap,
+        bootstrap_servers(settings.kafka_bootstrap),
         client_id=f"gridloop-{service}",
         acks="all",
         enable_idempotence=True,

@@ -1,7 +1,9 @@
 // Waits until a Kafka broker answers a metadata request.
 //
 // Run with the broker's class path in source-file mode (no build step):
-//   java -cp '<libs>/*' KafkaReady.java <bootstrap> <timeout-seconds> [broker-pid]
+//   java -cp '<libs>/*' KafkaReady.java <bootstrap> <timeout-seconds> [broker-pid] [nodes]
+// With [nodes], waits until the metadata lists at least that many brokers (a cluster);
+// a broker-pid of 0 watches no process.
 // Exit status: 0 ready, 1 timed out, 2 the broker process exited.
 
 import java.time.Duration;
@@ -19,12 +21,13 @@ import org.apache.kafka.common.Node;
 public final class KafkaReady {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: KafkaReady <bootstrap> <timeout-seconds> [broker-pid]");
+            System.err.println("usage: KafkaReady <bootstrap> <timeout-seconds> [broker-pid] [nodes]");
             System.exit(64);
         }
         String bootstrap = args[0];
         Instant deadline = Instant.now().plusSeconds(Long.parseLong(args[1]));
-        Long pid = args.length > 2 ? Long.valueOf(args[2]) : null;
+        Long pid = args.length > 2 && !args[2].equals("0") ? Long.valueOf(args[2]) : null;
+        int wanted = args.length > 3 ? Integer.parseInt(args[3]) : 1;
 
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -47,12 +50,12 @@ public final class KafkaReady {
                     String clusterId = cluster.clusterId().get(4, TimeUnit.SECONDS);
                     // listTopics goes through a plain Metadata request.
                     Set<String> topics = admin.listTopics().names().get(4, TimeUnit.SECONDS);
-                    if (!nodes.isEmpty()) {
+                    if (nodes.size() >= wanted) {
                         System.out.println("kafka ready: cluster " + clusterId + ", "
                                 + nodes.size() + " node(s), " + topics.size() + " topic(s)");
                         return;
                     }
-                    lastError = "metadata lists no brokers";
+                    lastError = "metadata lists " + nodes.size() + " of " + wanted + " broker(s)";
                 } catch (Exception e) {
                     Throwable cause = e.getCause() != null ? e.getCause() : e;
                     lastError = cause.getClass().getSimpleName() + ": " + cause.getMessage();
