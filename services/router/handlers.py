@@ -58,6 +58,9 @@ async def link_duplicate(
     if where is None:
         return decision
 
+    # TODO: a report arriving before casework's event for a nearby first report has
+    # reached the index opens a case of its own; closing that gap needs the case id
+    # at routing time, which only casework assigns.
     case = nearest(spot, await index.candidates(spot, where), where.radius_m)
     if case is None:
         await index.remember(spot)

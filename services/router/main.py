@@ -66,6 +66,8 @@ async def prepare() -> None:
     await registry_store.prepare()
     await registry_store.seed(split(demo_registry()))
     await publisher.start()
+    # TODO: routers on other databases (tests, benchmarks) republish their own registry
+    # onto the same topics; per-deployment topic names would keep them apart.
     await publisher.publish_all()
     await follower.start()
     follower.current()

@@ -178,6 +178,9 @@ def build_router(
         """Create or replace one entity, then publish it."""
         _operator(principal)
         value = _validated(_kind(kind), code, body)
+        # TODO: two concurrent changes each validate without the other; a revision
+        # check on the whole registry would refuse the second, needs a registry-wide
+        # version document.
         records = await store.records()
         _dangling(kind, value, records)
         records.setdefault(kind, {})[code] = value
