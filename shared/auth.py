@@ -88,6 +88,12 @@ def verify(token: str, key: str, *, now: float | None = None) -> Principal:
     return principal
 
 
+def tracking_token(key: str, report_id: str) -> str:
+    """The reporter's token for a report: derived, so a retried report gets the same one."""
+    mac = hmac.new(key.encode(), f"track:{report_id}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
 def bearer_token(request: Request) -> str | None:
     """The token from ``Authorization: Bearer``, if any."""
     header = request.headers.get("authorization", "")

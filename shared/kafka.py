@@ -199,7 +199,13 @@ def subscribe(
     group: str,
     handler: Handler,
 ) -> None:
-    """Register ``handler`` with the commit-after-work and dead-letter policy above."""
+    """Register ``handler`` with the commit-after-work and dead-letter policy above.
+
+    The group id is ``group`` behind the deployment's ``group_prefix``, so that test
+    sessions and benchmarks sharing a broker never take each other's messages. A new
+    group starts at the earliest offset; test sessions, whose groups are new every
+    time, start at the latest and wait for their partitions before they publish.
+    """
 
     async def consume(body: bytes, msg: KafkaMessage) -> None:
         report_id = msg.headers.get("report-id")
@@ -218,8 +224,8 @@ def subscribe(
     consume.__name__ = f"{service}_{group}".replace(".", "_").replace("-", "_")
     broker.subscriber(
         *topics,
-        group_id=group,
-        auto_offset_reset="earliest",
+        group_id=f"{settings.group_prefix}{group}",
+        auto_offset_reset=settings.consumer_start,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_keep_bytes,
         title=f"{service}:{group}",

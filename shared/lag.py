@@ -75,17 +75,23 @@ class LagReader:
         ]
 
 
-def belongs_to(group: str, service: str) -> bool:
-    """Whether ``service`` reports the lag of ``group``."""
-    return group == service or group.startswith(f"{service}-")
+def belongs_to(group: str, service: str, prefix: str = "") -> bool:
+    """Whether ``service``, whose groups carry ``prefix``, reports the lag of ``group``."""
+    if not group.startswith(prefix):
+        return False
+    name = group.removeprefix(prefix)
+    return name == service or name.startswith(f"{service}-")
 
 
-async def report_lag(bootstrap: str, service: str, interval_s: float = 10.0) -> None:
+async def report_lag(
+    bootstrap: str, service: str, prefix: str = "", interval_s: float = 10.0
+) -> None:
     """Keep the lag gauge of the service's own groups current."""
     async with LagReader(bootstrap) as reader:
         while True:
             try:
-                for group in [g for g in await reader.groups() if belongs_to(g, service)]:
+                groups = await reader.groups()
+                for group in [g for g in groups if belongs_to(g, service, prefix)]:
                     for item in await reader.lag(group):
                         CONSUMER_LAG.labels(
                             item.group, item.topic, str(item.partition)

@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = {"intake": 8001, "router": 8002, "casework": 8003, "notifier": 8004}
+# In start order: the router publishes the registry that the others wait for.
+SERVICES = {"router": 8002, "intake": 8001, "casework": 8003, "notifier": 8004}
 
 
 @dataclass

@@ -48,6 +48,8 @@ class Service:
         self.db: AsyncDatabase[Document] = database(self.client, self.settings)
         self.topics: list[TopicSpec] = list(CORE_TOPICS)
         self._startup: list[Hook] = []
+        self._shutdown: list[Hook] = []
+        self.readiness: dict[str, Callable[[], bool]] = {}
         self._loops: list[tuple[str, Hook]] = []
 
         self.app = FastAPI(
@@ -62,6 +64,11 @@ class Service:
     def on_startup(self, hook: Hook) -> Hook:
         """Run ``hook`` once after connecting and before consuming."""
         self._startup.append(hook)
+        return hook
+
+    def on_shutdown(self, hook: Hook) -> Hook:
+        """Run ``hook`` once when the process stops, after consuming stopped."""
+        self._shutdown.append(hook)
         return hook
 
     def loop(self, name: str) -> Callable[[Hook], Hook]:
@@ -124,11 +131,20 @@ class Service:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self.broker.stop()
+            for hook in self._shutdown:
+                await hook()
             await self.client.close()
             logger.info("%s stopped", self.name)
 
     async def _report_lag(self) -> None:
-        await report_lag(self.settings.kafka_bootstrap, self.name)
+        await report_lag(
+            self.settings.kafka_bootstrap, self.name, self.settings.group_prefix
+        )
+
+    def _consumers_assigned(self) -> bool:
+        """Whether every subscriber has partitions, so nothing published now is missed."""
+        consumers = [getattr(sub, "consumer", None) for sub in self.broker.subscribers]
+        return all(consumer is not None and consumer.assignment() for consumer in consumers)
 
     async def _healthz(self) -> dict[str, str]:
         return {"status": "ok", "service": self.name}
@@ -144,6 +160,11 @@ class Service:
             checks["mongodb"] = "ok"
         except Exception as exc:
             checks["mongodb"] = f"error: {exc}"
+
+        if self.settings.consumer_start == "latest":
+            checks["consumers"] = "ok" if self._consumers_assigned() else "not assigned"
+        for name, check in self.readiness.items():
+            checks[name] = "ok" if check() else "not ready"
 
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse(

@@ -27,6 +27,8 @@ class ServiceSettings(BaseSettings):
     http_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     signing_key: str = "dev-only-signing-key-change-me-0000000000"
+    consumer_start: Literal["earliest", "latest"] = "earliest"
+    group_prefix: str = Field(default="", pattern=r"^[a-z0-9_.-]{0,40}$")
     topic_replication: int = Field(default=1, ge=1, le=5)
     topic_min_insync: int = Field(default=1, ge=1, le=5)
     outbox_interval_s: float = Field(default=1.0, gt=0, le=60)

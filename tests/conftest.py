@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from shared.launcher import ROOT, SERVICES, Stack, service_env
 KAFKA = os.environ.get("GRIDLOOP_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 MONGO = os.environ.get("GRIDLOOP_MONGO_URL", "mongodb://127.0.0.1:27017/")
 TEST_DB = "gridloop_test"
+# Consumer groups new to every session: messages left on the shared topics by earlier
+# sessions are not this session's work.
+GROUP_PREFIX = f"test-{uuid.uuid4().hex[:8]}-"
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +54,12 @@ def stack(mongo: object, artifacts: Path) -> Iterator[Stack]:
     log_dir = artifacts / "service-logs"
     log_dir.mkdir(exist_ok=True)
     env = service_env(
-        env="test", mongo_db=TEST_DB, outbox_interval_s="0.5", redelivery_backoff_s="0.2"
+        env="test",
+        mongo_db=TEST_DB,
+        outbox_interval_s="0.5",
+        redelivery_backoff_s="0.2",
+        group_prefix=GROUP_PREFIX,
+        consumer_start="latest",
     )
     running = Stack(env=env, log_dir=log_dir)
     try:

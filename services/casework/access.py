@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from services.casework.actors import Caller, tracking_token
-from shared.auth import Principal, bearer_token, verify
+from services.casework.actors import Caller
+from shared.auth import Principal, bearer_token, tracking_token, verify
 from shared.errors import ApiError
 from shared.mongo import Document
 

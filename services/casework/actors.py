@@ -6,8 +6,6 @@ may read cases (they answer residents) but hold no role in the table, so they ca
 act on them. A resident proves a report is theirs with its tracking token.
 """
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +24,6 @@ TABLE_ROLE: dict[AuthRole, Role] = {
 SEES_EVERYTHING = frozenset(
     {AuthRole.OPERATOR, AuthRole.SYSTEM, AuthRole.HOTLINE, AuthRole.OPEN311}
 )
-
-
-def tracking_token(signing_key: str, report_id: str) -> str:
-    """The reporter's token for a report, derived exactly as intake derives it."""
-    # TODO: intake and casework both derive this; it belongs in shared/auth.py.
-    mac = hmac.new(signing_key.encode(), f"track:{report_id}".encode(), hashlib.sha256)
-    return mac.hexdigest()[:32]
 
 
 def reporter_identity(report_id: str) -> str:

@@ -12,7 +12,7 @@ from services.casework.stats_api import build_stats_router
 from services.casework.store import CaseStore
 from services.casework.timers import CaseTimer
 from shared.kafka import subscribe
-from shared.registry import Registry, demo_registry
+from shared.registry.follower import follow
 from shared.service import Service
 from shared.topics import (
     CASES_COMMANDS,
@@ -26,13 +26,7 @@ settings = CaseworkSettings()
 service = Service("casework", port=settings.casework_port, settings=settings)
 service.topics.append(TopicSpec(CASES_COMMANDS_REFUSED))
 
-# TODO: wire this to the registry follower once it exists; the demo registry stands in.
-_registry = demo_registry()
-
-
-def registry() -> Registry:
-    """The registry casework reads calendars, categories and grids from."""
-    return _registry
+registry = follow(service)
 
 
 store = CaseStore(service.db)

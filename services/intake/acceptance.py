@@ -8,11 +8,12 @@ from prometheus_client import Counter
 from services.intake.media_store import MediaStore
 from services.intake.places import RegistrySource
 from services.intake.publisher import publish_report
-from services.intake.store import ReportStore, tracking_token
-from services.intake.urgency import looks_urgent
+from services.intake.store import ReportStore
+from shared.auth import tracking_token
 from shared.contracts import Report
 from shared.logs import bound
 from shared.mongo import Document
+from shared.registry.urgency import looks_urgent
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from services.intake.ratelimit import RateLimiter
 from services.intake.settings import IntakeSettings
 from services.intake.store import ReportStore
 from shared.kafka import subscribe
-from shared.registry import Registry, demo_registry
+from shared.registry.follower import follow
 from shared.service import Service
 from shared.topics import CASES_EVENTS, CASES_EVENTS_URGENT
 
@@ -21,14 +21,7 @@ service = Service("intake", port=settings.port)
 store = ReportStore(service.db)
 media = MediaStore(service.db)
 
-# TODO: take the registry from shared.registry.follower (the copy followed on Kafka)
-# once it is merged; until then intake reads the demo registry it was built with.
-_registry = demo_registry()
-
-
-def registry() -> Registry:
-    """The registry as intake knows it now."""
-    return _registry
+registry = follow(service)
 
 
 gate = Gate(

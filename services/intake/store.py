@@ -1,7 +1,6 @@
 """Reports as intake keeps them: stored before acknowledged, published afterwards."""
 
 import hashlib
-import hmac
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,12 +20,6 @@ def fingerprint(report: Report) -> str:
     """Digest of what the client said, to tell a retry from a reused report id."""
     content = report.model_dump_json(exclude={"received_at"})
     return hashlib.sha256(content.encode()).hexdigest()
-
-
-def tracking_token(signing_key: str, report_id: str) -> str:
-    """A token only the reporter holds; derived, so a retry gets the same one."""
-    mac = hmac.new(signing_key.encode(), f"track:{report_id}".encode(), hashlib.sha256)
-    return mac.hexdigest()[:32]
 
 
 class ReportStore:

@@ -12,11 +12,15 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from fastapi import Request
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from shared.errors import error_body
 from shared.kafka import ensure_topics
 from shared.registry.models import Registry
 from shared.registry.records import (
@@ -27,6 +31,9 @@ from shared.registry.records import (
     assemble,
     registry_topic,
 )
+
+if TYPE_CHECKING:
+    from shared.service import Service
 
 logger = logging.getLogger(__name__)
 
@@ -160,3 +167,23 @@ class RegistryFollower:
 
     def _count(self) -> int:
         return sum(len(codes) for codes in self.records.values())
+
+
+def follow(service: "Service") -> Callable[[], Registry]:
+    """Give ``service`` a followed registry; it is not ready until one has been read."""
+    follower = RegistryFollower(
+        service.settings.kafka_bootstrap, client_id=f"gridloop-{service.name}-registry"
+    )
+    service.on_startup(follower.start)
+    service.on_shutdown(follower.stop)
+    service.readiness["registry"] = lambda: follower.ready
+
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            error_body("registry_unavailable", str(exc)),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    service.app.add_exception_handler(RegistryUnavailable, unavailable)
+    return follower.current

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from shared.launcher import ROOT, Stack, service_env, wait_ready
-from tests.conftest import TEST_DB
+from tests.conftest import GROUP_PREFIX, TEST_DB
 from tests.intake.helpers import TcpProxy, a_report, grid_head, resident_report
 from tests.intake.test_reports import cases_for
 from tests.kafka_tools import eventually
@@ -38,6 +38,7 @@ async def proxied(stack: Stack, artifacts: Path) -> AsyncIterator[TcpProxy]:
         mongo_db=f"{TEST_DB}_proxied",
         kafka_bootstrap=f"127.0.0.1:{proxy.port}",
         outbox_interval_s="0.5",
+        group_prefix=f"{GROUP_PREFIX}proxied-",
         intake_port=str(PORT),
         intake_resident_burst="2",
         intake_resident_per_minute="1",
