@@ -170,6 +170,15 @@ def credentials(
     console.print(f"wrote {len(tokens)} credentials to {out}")
 
 
+@app.command("docs")
+def write_docs() -> None:
+    """Write every service's AsyncAPI document to docs/asyncapi/."""
+    from ops.asyncapi import write_all
+
+    for path in write_all():
+        console.print(f"wrote {path}")
+
+
 def _department_codes() -> list[str]:
     return [department.code for department in demo_registry().departments]
 

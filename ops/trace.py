@@ -52,6 +52,7 @@ async def trace(
         if record.headers.get("report-id") == report_id
     ]
     matches.sort(key=lambda record: record.timestamp_ms)
+    matches = _first_deliveries(matches)
 
     hops: list[Hop] = []
     for record in matches:
@@ -66,3 +67,18 @@ async def trace(
             )
         )
     return hops
+
+
+def _first_deliveries(records: list[Record]) -> list[Record]:
+    """Drop repeated publications of the same event, as consumers do."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for record in records:
+        key = (
+            record.topic,
+            record.headers.get("event-id", f"{record.partition}/{record.offset}"),
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(record)
+    return kept

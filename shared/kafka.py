@@ -221,6 +221,16 @@ def subscribe(
                 await asyncio.sleep(settings.redelivery_backoff_s)
                 raise
 
+    for topic in topics:
+        broker.publisher(
+            dead_letter_topic(topic),
+            title=f"{service}:{dead_letter_topic(topic)}",
+            description=(
+                f"Messages from {topic} that {service} cannot handle, unchanged, with"
+                " deadletter-reason, -service, -topic, -partition and -offset headers."
+            ),
+        )
+
     consume.__name__ = f"{service}_{group}".replace(".", "_").replace("-", "_")
     broker.subscriber(
         *topics,

@@ -9,9 +9,11 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.contracts import Envelope
 from shared.errors import install_error_handlers
 from shared.kafka import ensure_topics, make_broker
 from shared.lag import report_lag
@@ -65,6 +67,21 @@ class Service:
         """Run ``hook`` once after connecting and before consuming."""
         self._startup.append(hook)
         return hook
+
+    def publishes(
+        self, topic: str, payload: type[BaseModel] | None, description: str
+    ) -> None:
+        """Declare a topic this service publishes on, for its AsyncAPI document.
+
+        ``payload`` is the model inside the envelope; None for messages that are not
+        envelopes (registry records, parked deliveries).
+        """
+        self.broker.publisher(
+            topic,
+            title=f"{self.name}:{topic}",
+            description=description,
+            schema=Envelope[payload] if payload else None,  # type: ignore[valid-type]
+        )
 
     def on_shutdown(self, hook: Hook) -> Hook:
         """Run ``hook`` once when the process stops, after consuming stopped."""

@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     topic_replication: int = Field(default=1, ge=1, le=5)
     topic_min_insync: int = Field(default=1, ge=1, le=5)
     outbox_interval_s: float = Field(default=1.0, gt=0, le=60)
+    outbox_idle_s: float = Field(default=15.0, gt=0, le=600)
     redelivery_backoff_s: float = Field(default=1.0, ge=0, le=60)
 
     @model_validator(mode="after")

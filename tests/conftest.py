@@ -57,6 +57,7 @@ def stack(mongo: object, artifacts: Path) -> Iterator[Stack]:
         env="test",
         mongo_db=TEST_DB,
         outbox_interval_s="0.5",
+        outbox_idle_s="2",
         redelivery_backoff_s="0.2",
         group_prefix=GROUP_PREFIX,
         consumer_start="latest",

@@ -11,12 +11,15 @@ from services.casework.settings import CaseworkSettings
 from services.casework.stats_api import build_stats_router
 from services.casework.store import CaseStore
 from services.casework.timers import CaseTimer
+from shared.contracts import CaseEventDetail, CommandRefusal
 from shared.kafka import subscribe
 from shared.registry.follower import follow
 from shared.service import Service
 from shared.topics import (
     CASES_COMMANDS,
     CASES_COMMANDS_REFUSED,
+    CASES_EVENTS,
+    CASES_EVENTS_URGENT,
     REPORTS_ROUTED,
     REPORTS_ROUTED_URGENT,
     TopicSpec,
@@ -25,6 +28,11 @@ from shared.topics import (
 settings = CaseworkSettings()
 service = Service("casework", port=settings.casework_port, settings=settings)
 service.topics.append(TopicSpec(CASES_COMMANDS_REFUSED))
+service.publishes(CASES_EVENTS, CaseEventDetail, "Every case transition, keyed by case id.")
+service.publishes(CASES_EVENTS_URGENT, CaseEventDetail, "Transitions of emergency cases.")
+service.publishes(
+    CASES_COMMANDS_REFUSED, CommandRefusal, "Kafka commands refused, and why."
+)
 
 registry = follow(service)
 
@@ -77,7 +85,7 @@ async def prepare_store() -> None:
 @service.loop("casework-outbox")
 async def run_outbox() -> None:
     """Publish events whose first publish was interrupted."""
-    await relay(service.broker, store, settings.outbox_interval_s)
+    await relay(service.broker, store, settings.outbox_interval_s, settings.outbox_idle_s)
 
 
 @service.loop("casework-clock")

@@ -1,6 +1,5 @@
 """Publishes the events that case updates left in their documents' outboxes."""
 
-import asyncio
 import logging
 
 from faststream.kafka import KafkaBroker
@@ -12,6 +11,7 @@ from shared.kafka import publish_envelope
 from shared.logs import bound
 from shared.metrics import OUTBOX_PENDING
 from shared.mongo import Document
+from shared.pacing import RelayPace
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,11 @@ async def flush(broker: KafkaBroker, store: CaseStore, doc: Document) -> None:
             logger.info("outbox grew while publishing; the relay publishes it again")
 
 
-async def relay(broker: KafkaBroker, store: CaseStore, interval_s: float) -> None:
+async def relay(
+    broker: KafkaBroker, store: CaseStore, interval_s: float, idle_s: float
+) -> None:
     """Flush every pending outbox; repeats are harmless, event ids are stable."""
+    pace = RelayPace(interval_s, idle_s)
     while True:
         pending = await store.pending_outboxes(RELAY_BATCH)
         OUTBOX_PENDING.labels("casework").set(len(pending))
@@ -49,4 +52,4 @@ async def relay(broker: KafkaBroker, store: CaseStore, interval_s: float) -> Non
                 logger.exception("outbox not flushed", extra={"case_id": doc["_id"]})
                 break
 
-        await asyncio.sleep(interval_s)
+        await pace.wait(len(pending))

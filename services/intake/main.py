@@ -11,13 +11,23 @@ from services.intake.publisher import relay_outbox
 from services.intake.ratelimit import RateLimiter
 from services.intake.settings import IntakeSettings
 from services.intake.store import ReportStore
+from shared.contracts import Report
 from shared.kafka import subscribe
 from shared.registry.follower import follow
 from shared.service import Service
-from shared.topics import CASES_EVENTS, CASES_EVENTS_URGENT
+from shared.topics import (
+    CASES_EVENTS,
+    CASES_EVENTS_URGENT,
+    REPORTS_SUBMITTED,
+    REPORTS_SUBMITTED_URGENT,
+)
 
 settings = IntakeSettings()
 service = Service("intake", port=settings.port)
+service.publishes(REPORTS_SUBMITTED, Report, "Accepted reports, keyed by report id.")
+service.publishes(
+    REPORTS_SUBMITTED_URGENT, Report, "Accepted reports that read as emergencies."
+)
 store = ReportStore(service.db)
 media = MediaStore(service.db)
 
@@ -57,7 +67,11 @@ async def prepare_store() -> None:
 async def run_outbox() -> None:
     """Publish what Kafka did not confirm at the time."""
     await relay_outbox(
-        service.broker, store, service.settings.outbox_interval_s, service.name
+        service.broker,
+        store,
+        service.settings.outbox_interval_s,
+        service.settings.outbox_idle_s,
+        service.name,
     )
 
 

@@ -11,6 +11,7 @@ from shared.contracts import Report, envelope
 from shared.kafka import publish_envelope
 from shared.logs import bound
 from shared.metrics import OUTBOX_PENDING
+from shared.pacing import RelayPace
 from shared.topics import REPORTS_SUBMITTED, REPORTS_SUBMITTED_URGENT
 
 logger = logging.getLogger(__name__)
@@ -18,6 +19,9 @@ logger = logging.getLogger(__name__)
 PUBLISH_TIMEOUT_S = 5.0
 RELAY_GRACE = timedelta(seconds=5)
 RELAY_BATCH = 200
+
+# One relay per process; a failed publish nudges it to look again soon.
+PACE = RelayPace(busy_s=1.0, idle_s=15.0)
 
 
 def lane(urgent: bool) -> str:
@@ -43,6 +47,7 @@ async def publish_report(
             timeout=PUBLISH_TIMEOUT_S,
         )
     except Exception as exc:
+        PACE.nudge()
         logger.warning("report kept in the outbox, Kafka did not confirm: %s", exc)
         return False
 
@@ -51,9 +56,10 @@ async def publish_report(
 
 
 async def relay_outbox(
-    broker: KafkaBroker, store: ReportStore, interval_s: float, service: str
+    broker: KafkaBroker, store: ReportStore, interval_s: float, idle_s: float, service: str
 ) -> None:
     """Publish reports whose first publish was not confirmed, until none are left."""
+    PACE.busy_s, PACE.idle_s = interval_s, max(idle_s, interval_s)
     while True:
         pending = await store.unpublished(RELAY_GRACE, RELAY_BATCH)
         for doc in pending:
@@ -66,5 +72,5 @@ async def relay_outbox(
                 else:
                     break
 
-        OUTBOX_PENDING.labels(service).set(await store.count_unpublished())
-        await asyncio.sleep(interval_s)
+        OUTBOX_PENDING.labels(service).set(len(pending))
+        await PACE.wait(len(pending))

@@ -113,10 +113,6 @@ class ReportStore:
         )
         return [doc async for doc in cursor]
 
-    async def count_unpublished(self) -> int:
-        """How many reports wait for the outbox relay."""
-        return await self.reports.count_documents({"published": False})
-
 
 def report_of(doc: dict[str, Any]) -> Report:
     """The report inside a stored document."""

@@ -22,14 +22,27 @@ from services.notifier.rule_store import RuleCache
 from services.notifier.settings import NotifierSettings
 from services.notifier.stream import Hub
 from services.notifier.subscriptions import SubscriptionStore
+from shared.contracts import DepartmentAlert
 from shared.kafka import subscribe
 from shared.service import Service
-from shared.topics import CASES_EVENTS, CASES_EVENTS_URGENT, NOTIFY_DEADLETTER, TopicSpec
+from shared.topics import (
+    CASES_EVENTS,
+    CASES_EVENTS_URGENT,
+    NOTIFY_DEADLETTER,
+    TopicSpec,
+    department_topic,
+)
 
 settings = NotifierSettings()
 logging.getLogger("httpx").setLevel(logging.WARNING)
 service = Service("notifier", port=8004, settings=settings)
 service.topics.append(TopicSpec(NOTIFY_DEADLETTER, partitions=1))
+service.publishes(
+    department_topic("{department}"),
+    DepartmentAlert,
+    "Alerts and digests for one department's own systems, keyed by case id.",
+)
+service.publishes(NOTIFY_DEADLETTER, None, "Deliveries given up after the retry limit.")
 
 http = httpx.AsyncClient(
     timeout=settings.webhook_timeout_s,

@@ -10,6 +10,7 @@ from services.router.registry_api import build_router
 from services.router.registry_publisher import RegistryPublisher
 from services.router.registry_store import RegistryStore
 from services.router.store import CaseIndex
+from shared.contracts import RoutingDecision
 from shared.kafka import subscribe
 from shared.registry import demo_registry
 from shared.registry.follower import RegistryFollower
@@ -21,6 +22,14 @@ lanes = Lanes(settings.router_topic_suffix)
 service = Service("router", port=8002, settings=settings)
 service.topics.extend(lanes.specs())
 service.topics.extend(REGISTRY_TOPICS)
+service.publishes(lanes.routed, RoutingDecision, "Routing decisions, keyed by report id.")
+service.publishes(
+    lanes.routed_urgent, RoutingDecision, "Routing decisions for emergencies."
+)
+for spec in REGISTRY_TOPICS:
+    service.publishes(
+        spec.name, None, "Registry entities keyed by code; compacted; empty value deletes."
+    )
 
 index = CaseIndex(service.db)
 registry_store = RegistryStore(service.db)

@@ -33,6 +33,7 @@ def casework(log: Path, **settings: str) -> Iterator[subprocess.Popen[bytes]]:
         casework_port=str(PORT),
         casework_subscribe="false",
         outbox_interval_s="0.3",
+        outbox_idle_s="1",
         timer_interval_s="0.2",
         **settings,
     )

@@ -17,6 +17,7 @@ from shared.settings import ServiceSettings
 from shared.topics import (
     REPORTS_ROUTED,
     REPORTS_ROUTED_URGENT,
+    REPORTS_SUBMITTED,
     REPORTS_SUBMITTED_URGENT,
     dead_letter_topic,
 )
@@ -126,10 +127,37 @@ async def test_garbage_on_the_urgent_lane_is_dead_lettered(stack: Stack) -> None
     assert parked[0]["headers"]["deadletter-reason"]
 
 
+async def test_a_report_for_a_grid_the_registry_no_longer_has_lands_in_triage(
+    stack: Stack,
+) -> None:
+    # Intake refuses unknown grids, so such a report reaches the router only when the
+    # grid was removed from the registry after intake accepted the report.
+    report = Report.model_validate(
+        {**a_report(grid_code="G-99-01"), "received_at": datetime.now(UTC)}
+    )
+    message = envelope(
+        report,
+        event_type="report.submitted",
+        correlation_id=report.report_id,
+        producer="e2e",
+        identity=(report.report_id,),
+    )
+    await produce_raw(
+        REPORTS_SUBMITTED,
+        message.model_dump_json().encode(),
+        {"report-id": report.report_id},
+    )
+
+    decision = await routed(report.report_id)
+
+    assert decision["triage"] is True
+    assert decision["department"] == "command_centre"
+    assert "G-99-01" in decision["explanation"]
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        {"grid_code": "G-99-01"},
         {"grid_code": None, "location": {"lat": 23.2, "lon": 113.3}},
         {"description": "Please send someone to have a look, thanks."},
     ],

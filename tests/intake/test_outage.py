@@ -38,6 +38,7 @@ async def proxied(stack: Stack, artifacts: Path) -> AsyncIterator[TcpProxy]:
         mongo_db=f"{TEST_DB}_proxied",
         kafka_bootstrap=f"127.0.0.1:{proxy.port}",
         outbox_interval_s="0.5",
+        outbox_idle_s="2",
         group_prefix=f"{GROUP_PREFIX}proxied-",
         intake_port=str(PORT),
         intake_resident_burst="2",
