@@ -16,7 +16,7 @@ from shared.kafka import ensure_topics
 from shared.launcher import SERVICES, Stack
 from shared.topics import REPORTS_SUBMITTED, TopicSpec, dead_letter_topic, department_topic
 from tests.conftest import KAFKA
-from tests.e2e.test_report_to_department import INTAKE, a_report, case_for
+from tests.e2e.test_report_to_department import AUTH, INTAKE, a_report, case_for
 from tests.kafka_tools import eventually, produce_raw, read_until
 
 pytestmark = pytest.mark.servers
@@ -33,8 +33,9 @@ async def test_status_shows_every_service_ready_and_lag_per_group(stack: Stack) 
 async def test_trace_follows_a_report_through_all_four_services(stack: Stack) -> None:
     started_ms = int(time.time() * 1000)
     report = a_report()
-    async with httpx.AsyncClient(timeout=10) as client:
-        await client.post(f"{INTAKE}/v1/reports", json=report)
+    async with httpx.AsyncClient(timeout=10, headers=AUTH) as client:
+        accepted = await client.post(f"{INTAKE}/v1/reports", json=report)
+        assert accepted.status_code == 202, accepted.text
         assert await eventually(lambda: case_for(client, report["report_id"]))
     await read_until(
         department_topic("urban_management"),
