@@ -50,11 +50,13 @@ async def all_services(host: str = "127.0.0.1") -> list[ServiceStatus]:
     )
 
 
-async def consumer_lag(bootstrap: str) -> list[PartitionLag]:
-    """Lag of every lasting consumer group, partition by partition."""
+async def consumer_lag(bootstrap: str, *, transient: bool = False) -> list[PartitionLag]:
+    """Lag of every lasting consumer group (and test or bench groups if ``transient``)."""
     async with LagReader(bootstrap) as reader:
         groups = [
-            g for g in await reader.groups() if not g.startswith(TRANSIENT_GROUP_PREFIXES)
+            g
+            for g in await reader.groups()
+            if transient or not g.startswith(TRANSIENT_GROUP_PREFIXES)
         ]
         found: list[PartitionLag] = []
         for group in groups:

@@ -61,6 +61,9 @@ def stack(mongo: object, artifacts: Path) -> Iterator[Stack]:
         redelivery_backoff_s="0.2",
         group_prefix=GROUP_PREFIX,
         consumer_start="latest",
+        # Many tests report as residents from this one address; the limit itself is
+        # tested on an intake of its own.
+        intake_resident_burst="10000",
     )
     running = Stack(env=env, log_dir=log_dir)
     try:

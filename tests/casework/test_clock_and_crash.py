@@ -10,6 +10,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from shared.auth import Role
+from shared.launcher import Stack
 from shared.topics import CASES_EVENTS
 from tests.casework.alone import DB, PORT, casework, decision, seed, token
 from tests.conftest import MONGO
@@ -21,8 +22,12 @@ DESK = token(Role.DEPARTMENT, "desk-um", department="urban_management")
 
 
 @pytest.fixture
-async def db(servers_lock: None) -> Any:
-    """The isolated casework database, emptied so no old clock fires in a new test."""
+async def db(stack: Stack) -> Any:
+    """The isolated casework database, emptied so no old clock fires in a new test.
+
+    It asks for the stack because casework reads the registry that the stack's
+    router publishes, and is not ready before it has one.
+    """
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO, tz_aware=True)
     await client.drop_database(DB)
     yield client[DB]
