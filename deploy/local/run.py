@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from shared.launcher import SERVICES, Stack, service_env  # noqa: E402
-from shared.topics import CASES_EVENTS  # noqa: E402
+from shared.topics import CASES_EVENTS, CASES_EVENTS_URGENT  # noqa: E402
 
 LOCAL = Path(os.environ.get("GRIDLOOP_LOCAL", ROOT / ".local"))
 KAFKA = "127.0.0.1:9092"
@@ -41,6 +41,7 @@ async def narrate(ready: asyncio.Event) -> None:
     """Print one line per case transition as it is published."""
     consumer = AIOKafkaConsumer(
         CASES_EVENTS,
+        CASES_EVENTS_URGENT,
         bootstrap_servers=KAFKA,
         group_id=f"demo-narrator-{uuid.uuid4()}",
         auto_offset_reset="latest",
