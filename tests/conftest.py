@@ -64,6 +64,7 @@ def stack(mongo: object, artifacts: Path) -> Iterator[Stack]:
         # Many tests report as residents from this one address; the limit itself is
         # tested on an intake of its own.
         intake_resident_burst="10000",
+        gauge_interval_s="1",
     )
     running = Stack(env=env, log_dir=log_dir)
     try:

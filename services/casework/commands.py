@@ -29,6 +29,7 @@ from services.casework.errors import (
     UnknownAction,
     UnknownCase,
 )
+from services.casework.gauges import observe_stage
 from services.casework.outbox import flush
 from services.casework.store import CaseStore
 from services.casework.transitions import (
@@ -297,6 +298,8 @@ class CaseEngine:
         if not written:
             return False
 
+        if decision.state.status != doc.get("status"):
+            observe_stage(doc, now)
         with bound(case_id=doc["_id"]):
             logger.info("%s: %s", decision.event_type, decision.state.status)
             if self.crash_after_write:

@@ -4,6 +4,7 @@ from services.casework.api import build_router
 from services.casework.clock import WorkClock
 from services.casework.commands import CaseEngine
 from services.casework.commands_api import build_command_router
+from services.casework.gauges import keep_fresh
 from services.casework.handlers import on_case_command, on_report_routed
 from services.casework.opening import CaseOpener
 from services.casework.outbox import relay
@@ -92,6 +93,13 @@ async def run_outbox() -> None:
 async def run_clock() -> None:
     """Send reminders, report breaches and escalate."""
     await timer.run(settings.timer_interval_s)
+
+
+
+@service.loop("case-gauges")
+async def count_cases() -> None:
+    """Keep the open and overdue case gauges current."""
+    await keep_fresh(service.db, settings.gauge_interval_s)
 
 
 app = service.app

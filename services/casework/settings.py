@@ -19,6 +19,7 @@ class CaseworkSettings(ServiceSettings):
     casework_subscribe: bool = True
     hour_seconds: float | None = Field(default=None, gt=0, le=3600)
     timer_interval_s: float = Field(default=15.0, gt=0, le=300)
+    gauge_interval_s: float = Field(default=60.0, gt=0, le=3600)
     auto_evaluate_hours: float = Field(default=72.0, gt=0)
     auto_evaluation_score: int = Field(default=5, ge=1, le=5)
     crash_after_write: bool = False

@@ -1,10 +1,15 @@
 """Every service answers health, readiness and metrics; Prometheus scrapes them all."""
 
+import uuid
+
 import httpx
 import pytest
 
+from shared.auth import Principal, Role, issue
 from shared.launcher import SERVICES, Stack
+from shared.settings import ServiceSettings
 from tests.conftest import GROUP_PREFIX
+from tests.e2e.test_report_to_department import AUTH, a_report, case_for
 from tests.kafka_tools import eventually
 
 pytestmark = pytest.mark.servers
@@ -46,10 +51,46 @@ async def test_prometheus_scrapes_all_four_services(stack: Stack) -> None:
 
 @pytest.mark.parametrize("name", ["router", "casework", "notifier"])
 async def test_consumers_report_their_lag(stack: Stack, name: str) -> None:
+    # A group that has handled nothing yet has committed nothing to measure from.
+    async with httpx.AsyncClient(timeout=10, headers=AUTH) as client:
+        sent = await client.post(
+            "http://127.0.0.1:8001/v1/reports", json=a_report(location=None)
+        )
+        assert sent.status_code == 202, sent.text
+
     async def lag_lines() -> list[str]:
         async with httpx.AsyncClient(timeout=5) as client:
             text = (await client.get(f"http://127.0.0.1:{SERVICES[name]}/metrics")).text
         prefix = f'gridloop_consumer_lag_messages{{group="{GROUP_PREFIX}{name}"'
         return [line for line in text.splitlines() if line.startswith(prefix)]
 
-    assert await eventually(lag_lines, timeout=20)
+    assert await eventually(lag_lines, timeout=40)
+
+
+async def test_casework_counts_open_cases_and_times_each_stage(stack: Stack) -> None:
+    report = a_report(location=None)
+    async with httpx.AsyncClient(timeout=10, headers=AUTH) as client:
+        await client.post("http://127.0.0.1:8001/v1/reports", json=report)
+        cases = await eventually(lambda: case_for(client, report["report_id"]))
+        desk = issue(
+            Principal(role=Role.DEPARTMENT, sub="desk-ops", department="urban_management"),
+            ServiceSettings().signing_key,
+        )
+        signed = await client.post(
+            f"http://127.0.0.1:8003/v1/cases/{cases[0]['case_id']}/sign",
+            json={"command_id": str(uuid.uuid4()), "expected_version": cases[0]["version"]},
+            headers={"Authorization": f"Bearer {desk}"},
+        )
+        assert signed.status_code == 200, signed.text
+
+    async def casework_metrics() -> str:
+        async with httpx.AsyncClient(timeout=5) as client:
+            text = (await client.get("http://127.0.0.1:8003/metrics")).text
+        wanted = (
+            'gridloop_cases_open{department="urban_management"',
+            'gridloop_case_stage_duration_seconds_count{department="urban_management"'
+            ',stage="dispatched"}',
+        )
+        return text if all(line in text for line in wanted) else ""
+
+    assert await eventually(casework_metrics, timeout=20)
