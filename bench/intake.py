@@ -170,7 +170,13 @@ def main() -> None:
     )
     with mongo:
         mongo.drop_database("gridloop_bench")
-    env = service_env(env="dev", mongo_db="gridloop_bench", intake_port=str(PORT))
+    env = service_env(
+        env="dev",
+        mongo_db="gridloop_bench",
+        intake_port=str(PORT),
+        group_prefix=f"bench-{uuid.uuid4().hex[:8]}-",
+        consumer_start="latest",
+    )
     log = (ROOT / ".local").resolve()
     log.mkdir(exist_ok=True)
     process = subprocess.Popen(
