@@ -208,6 +208,18 @@ async def test_a_nearby_report_of_the_same_category_supports_the_open_case(
     stored = await index.find_one({"_id": opened["_id"]})
     assert stored["supporters"] == [second["report_id"]]
 
+    async def supported() -> Any:
+        case = await mongo[TEST_DB]["cases"].find_one({"_id": opened["_id"]})
+        return case if case and second["report_id"] in case.get("supporters", []) else None
+
+    case = await eventually(supported)
+    assert case, "casework did not add the second report as a supporter"
+    assert case["report_id"] == first["report_id"]
+    assert (
+        await mongo[TEST_DB]["cases"].count_documents({"report_id": second["report_id"]})
+        == 0
+    )
+
 
 async def test_a_rule_changed_at_runtime_changes_the_next_decision(stack: Stack) -> None:
     name = f"e2e_{uuid.uuid4().hex[:12]}"
