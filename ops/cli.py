@@ -13,6 +13,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ops import deadletters, status
+from ops import rebuild as rebuild_model
+from ops import registry as registry_file
 from ops.trace import trace as trace_report
 from shared.auth import demo_credentials
 from shared.registry.demo import demo_registry
@@ -21,6 +23,8 @@ from shared.settings import ServiceSettings
 app = typer.Typer(help="Operate a gridloop deployment.", no_args_is_help=True)
 dead = typer.Typer(help="Messages parked on dead-letter topics.", no_args_is_help=True)
 app.add_typer(dead, name="deadletters")
+registry_app = typer.Typer(help="The registry as a file.", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
 console = Console()
 
 
@@ -168,6 +172,75 @@ def credentials(
     out.write_text(json.dumps(tokens, indent=2) + "\n")
     os.chmod(out, 0o600)
     console.print(f"wrote {len(tokens)} credentials to {out}")
+
+
+def _operator_token() -> str:
+    """An operator token: GRIDLOOP_TOKEN, else the demo one in .local/credentials.json."""
+    token = os.environ.get("GRIDLOOP_TOKEN")
+    if token:
+        return token
+    demo = Path(".local/credentials.json")
+    if demo.is_file():
+        found: str = json.loads(demo.read_text())["operator"]
+        return found
+    console.print("set GRIDLOOP_TOKEN to an operator's token")
+    raise typer.Exit(2)
+
+
+@registry_app.command("export")
+def export_registry(
+    out: Annotated[Path, typer.Option(help="file to write")] = Path("registry.json"),
+    router: Annotated[str, typer.Option(help="router base URL")] = "http://127.0.0.1:8002",
+) -> None:
+    """Write every registry entity the router holds to a JSON file."""
+    content = asyncio.run(registry_file.export(router, _operator_token()))
+    out.write_text(json.dumps(content, ensure_ascii=False, indent=2) + "\n")
+    total = sum(len(entities) for entities in content.values())
+    console.print(f"wrote {total} entities to {out}")
+
+
+@registry_app.command("load")
+def load_registry(
+    source: Path,
+    router: Annotated[str, typer.Option(help="router base URL")] = "http://127.0.0.1:8002",
+) -> None:
+    """Put every entity of a JSON file through the router's API, which publishes it."""
+    content = json.loads(source.read_text())
+    total = sum(len(entities) for entities in content.values())
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"loading {source}", total=total)
+        refused = asyncio.run(
+            registry_file.load(
+                router,
+                _operator_token(),
+                content,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+        )
+    for line in refused:
+        console.print(f"[red]refused[/red] {line}")
+    console.print(f"loaded {total - len(refused)} of {total} entities")
+    if refused:
+        raise typer.Exit(1)
+
+
+@app.command("rebuild")
+def rebuild(group: str) -> None:
+    """Rebuild a read model: move its consumer group back to the start of its topics.
+
+    Stop the service that consumes with GROUP first; it rebuilds when started.
+    """
+    settings = _settings()
+    try:
+        again = asyncio.run(rebuild_model.rewind(settings.kafka_bootstrap, group))
+    except Exception as exc:
+        console.print(f"group {group} not moved ({exc}); is a service still using it?")
+        raise typer.Exit(1) from exc
+    if not again:
+        console.print(f"group {group} has committed nothing; nothing to rebuild")
+        return
+    for topic, count in sorted(again.items()):
+        console.print(f"{group}: {count} messages of {topic} will be read again")
 
 
 @app.command("docs")
