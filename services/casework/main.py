@@ -5,6 +5,7 @@ from services.casework.clock import WorkClock
 from services.casework.commands import CaseEngine
 from services.casework.commands_api import build_command_router
 from services.casework.gauges import keep_fresh
+from services.casework.fieldwork.wiring import install_fieldwork
 from services.casework.handlers import on_case_command, on_report_routed
 from services.casework.opening import CaseOpener
 from services.casework.outbox import relay
@@ -36,6 +37,7 @@ service.publishes(
 )
 
 registry = follow(service)
+fieldwork = install_fieldwork(service, registry)
 
 
 store = CaseStore(service.db)

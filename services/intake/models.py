@@ -72,6 +72,10 @@ class ReportStatus(BaseModel):
     case_status: str | None = None
     department: str | None = None
     updated_at: datetime | None = None
+    reporter: Reporter | None = Field(
+        default=None,
+        description="Staff credentials only; the phone in full for operators and hotline.",
+    )
 
 
 class MediaStored(BaseModel):
