@@ -12,6 +12,8 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.basic_info import RecordRef
+
 EVENT_NAMESPACE = uuid.UUID("5b0c6f44-3f0e-4a52-9f43-6c1f1f0f2a11")
 
 GridCode = Annotated[str, StringConstraints(pattern=r"^G-\d{2}-\d{2}$")]
@@ -69,6 +71,7 @@ class Report(BaseModel):
     media_ids: list[str] = Field(default_factory=list, max_length=9)
     received_at: datetime
     media_sha256: dict[str, str] = Field(default_factory=dict)
+    record_ref: RecordRef | None = None
 
 
 class RoutingDecision(BaseModel):
@@ -245,7 +248,7 @@ class VisitRecorded(BaseModel):
     visitor: str
     household: str | None = None
     place: str | None = None
-    basic_info_id: str | None = None
+    record_ref: str | None = None
     checklist: list[str] = Field(default_factory=list)
     findings: int = 0
     disputes_resolved: int = 0

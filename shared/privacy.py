@@ -20,11 +20,22 @@ def mask_phone(phone: str | None) -> str | None:
     return f"{prefix}{''.join(local[:3])}****{''.join(local[-4:])}"
 
 
+def mask_identity(number: str | None) -> str | None:
+    """Keep the first three and last four characters of an identity number."""
+    if not number:
+        return None
+    if len(number) <= 7:
+        return "*" * len(number)
+    return f"{number[:3]}****{number[-4:]}"
+
+
 def contact_ref(key: str, phone: str | None) -> str | None:
     """A stable reference to a number: equal for one number, useless to call it."""
     if not phone:
         return None
     digits = "".join(_DIGITS.findall(phone))
+    if phone.lstrip().startswith("+86"):
+        digits = digits[2:]
     mac = hmac.new(key.encode(), f"contact:{digits}".encode(), hashlib.sha256)
     return f"ct-{mac.hexdigest()[:20]}"
 

@@ -1,6 +1,7 @@
 """Casework: owns case state and emits every transition as an event."""
 
 from services.casework.api import build_router
+from services.casework.basicinfo.wiring import install_basic_info
 from services.casework.clock import WorkClock
 from services.casework.commands import CaseEngine
 from services.casework.commands_api import build_command_router
@@ -37,7 +38,8 @@ service.publishes(
 )
 
 registry = follow(service)
-fieldwork = install_fieldwork(service, registry)
+records = install_basic_info(service, registry)
+fieldwork = install_fieldwork(service, registry, records)
 
 
 store = CaseStore(service.db)
@@ -49,7 +51,7 @@ clock = WorkClock(
 engine = CaseEngine(
     store, service.broker, clock, crash_after_write=settings.crash_after_write
 )
-opener = CaseOpener(store, engine, clock, registry)
+opener = CaseOpener(store, engine, clock, registry, records.live_refs)
 timer = CaseTimer(engine, auto_score=settings.auto_evaluation_score)
 
 service.app.include_router(build_router(store, settings.signing_key), tags=["cases"])

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, status
 from services.intake.acceptance import ReportDesk
 from services.intake.access import Gate, check_grid, check_reporter
 from services.intake.models import Accepted, ReportIn, ReportStatus
-from services.intake.places import place
+from services.intake.places import check_record_grid, place
 from services.intake.store import ReportStore
 from shared.auth import Principal, Role, principal_dependency
 from shared.contracts import Report, Reporter
@@ -58,6 +58,7 @@ def build_router(desk: ReportDesk, store: ReportStore, gate: Gate) -> APIRouter:
         reporter = check_reporter(caller, body.reporter)
         grid_code = place(desk.registry(), body.grid_code, body.location)
         check_grid(caller, grid_code)
+        check_record_grid(body.record_ref, grid_code)
         report = Report(
             **body.model_dump(exclude={"report_id", "reporter", "grid_code"}),
             reporter=reporter,

@@ -11,8 +11,8 @@ from shared.contracts import Report, envelope
 from shared.kafka import publish_envelope
 from shared.logs import bound
 from shared.metrics import OUTBOX_PENDING
-from shared.privacy import scrub_numbers
 from shared.pacing import RelayPace
+from shared.privacy import scrub_numbers
 from shared.topics import REPORTS_SUBMITTED, REPORTS_SUBMITTED_URGENT
 
 logger = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from services.casework.fieldwork.store import FieldworkStore
 from services.intake.store import ReportStore
 from shared.auth import Role
 from shared.kafka import partitions_of
@@ -33,6 +34,11 @@ HOTLINE = auth(Role.HOTLINE, "hotline-privacy")
 def a_mobile() -> str:
     """A mobile number no earlier run used."""
     return "139" + "".join(random.choices("0123456789", k=8))
+
+
+def an_identity() -> str:
+    """An identity number no earlier run used."""
+    return "4403" + "".join(random.choices("0123456789", k=13)) + "X"
 
 
 def spaced(number: str) -> str:
@@ -85,6 +91,12 @@ async def test_no_phone_number_leaves_in_events_or_logs(
 ) -> None:
     phones = {name: a_mobile() for name in ("resident", "typed", "hotline", "household")}
     phones["finding"], phones["blocker"] = a_mobile(), a_mobile()
+    phones["record"], phones["imported"], phones["refused"] = (
+        a_mobile(),
+        a_mobile(),
+        a_mobile(),
+    )
+    phones["identity"], phones["imported_identity"] = an_identity(), an_identity()
     logs = {
         path: path.stat().st_size for path in (artifacts / "service-logs").glob("*.log")
     }
@@ -118,10 +130,42 @@ async def test_no_phone_number_leaves_in_events_or_logs(
         accepted = await client.post(f"{INTAKE}/v1/reports", json=hotline, headers=HOTLINE)
         assert accepted.status_code == 202, accepted.text
 
+        person = f"{CASEWORK}/v1/records/{GRID}/key_persons/k-privacy"
+        kept = await client.put(
+            person,
+            json={
+                "name": "Tang",
+                "reason": "petitioner",
+                "phone": phones["record"],
+                "id_number": phones["identity"],
+            },
+            headers=HEAD,
+        )
+        assert kept.status_code == 201, kept.text
+        header = "grid_code,code,name,need,phone,id_number\n"
+        rows = [
+            f"{GRID},s-privacy,Gao,disabled,{phones['imported']},{phones['imported_identity']}\n",
+            f"{GRID},s-refused,Bai,unknown_need,{phones['refused']},\n",
+        ]
+        for sent, expected in ((rows, 422), (rows[:1], 200)):
+            imported = await client.post(
+                f"{CASEWORK}/v1/records.csv",
+                params={"kind": "service_recipients"},
+                content=header + "".join(sent),
+                headers={**HEAD, "content-type": "text/csv"},
+            )
+            assert imported.status_code == expected, imported.text
+        shown = (await client.get(person, headers=DESK)).json()["value"]
+        assert shown["phone"] == f"{phones['record'][:3]}****{phones['record'][-4:]}"
+        assert (
+            shown["id_number"] == f"{phones['identity'][:3]}****{phones['identity'][-4:]}"
+        )
+
         visit = {
             "visit_type": "home_visit",
             "grid_code": GRID,
             "household": "Building 2, room 301",
+            "record_ref": f"{GRID}/key_persons/k-privacy",
             "contact_phone": phones["household"],
             "checklist": ["safety.gas", "people.contact_current"],
             "findings": [
@@ -236,6 +280,13 @@ async def test_no_phone_number_leaves_in_events_or_logs(
     assert kept["report"]["reporter"]["phone"] is None
     open_one = await mongo[TEST_DB]["reports"].find_one({"_id": hotline["report_id"]})
     assert open_one["report"]["reporter"]["phone"] == spaced(phones["hotline"])
+
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert await FieldworkStore(mongo[TEST_DB]).forget_visit_phones(later, later) >= 1
+    visited = await mongo[TEST_DB]["fieldwork_visits"].find_one(
+        {"_id": logged.json()["visit_id"]}
+    )
+    assert visited["contact_phone"] is None
 
 
 async def new_topics(start: dict[TopicPartition, int]) -> set[str]:

@@ -33,7 +33,7 @@ async def refusals() -> AsyncIterator[None]:
         yield
     except FieldworkError as error:
         raise ApiError(
-            error.status, error.code, error.message, field=error.field
+            error.status, error.code, error.message, field=error.field, extra=error.extra
         ) from error
 
 
@@ -47,7 +47,7 @@ def visit_out(doc: Document, caller: Principal) -> VisitOut:
         visitor=doc["visitor"],
         household=doc.get("household"),
         place=doc.get("place"),
-        basic_info_id=doc.get("basic_info_id"),
+        record_ref=doc.get("record_ref"),
         contact_phone=phone if caller.role in PHONE_READERS else mask_phone(phone),
         checklist=doc["checklist"],
         findings=[Finding.model_validate(item) for item in doc["findings"]],

@@ -73,7 +73,7 @@ def change_of(
     return CampaignChanged(
         campaign_id=doc["_id"],
         change=change,
-        title=doc["title"],
+        title=scrub_numbers(doc["title"]),
         deadline=doc["deadline"],
         grids=sorted(doc["grids"]),
         coverage={code: coverage_of(entry) for code, entry in sorted(doc["grids"].items())},
@@ -255,7 +255,7 @@ def notice(doc: Document, grid_code: str, kind: str, text: str) -> GridNotice:
         grid_code=grid_code,
         campaign_id=doc["_id"],
         kind=kind,
-        title=doc["title"],
+        title=scrub_numbers(doc["title"]),
         text=scrub_numbers(text),
         deadline=doc["deadline"],
         missing=missing,

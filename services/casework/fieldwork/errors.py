@@ -12,6 +12,11 @@ class FieldworkError(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def extra(self) -> dict[str, object]:
+        """More detail for the error body, where a refusal has it."""
+        return {}
+
 
 class NotFound(FieldworkError):
     """No such visit, campaign or record."""

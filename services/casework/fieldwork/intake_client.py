@@ -38,6 +38,7 @@ class IntakeClient:
         category_hint: str | None,
         observed_at: datetime,
         address: str = "",
+        record_ref: str | None = None,
     ) -> str:
         """Hand intake a patrol report; answers its id, the same for every retry."""
         body = {
@@ -49,6 +50,7 @@ class IntakeClient:
             "description": description,
             "observed_at": observed_at.isoformat(),
             "reporter": {"kind": "grid_staff"},
+            "record_ref": record_ref,
         }
         try:
             answer = await self.http.post(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.basic_info import RecordRef
 from shared.contracts import GridCode
 
 Text = Annotated[
@@ -48,7 +49,10 @@ class VisitIn(BaseModel):
     grid_code: GridCode
     household: Unit | None = None
     place: Unit | None = None
-    basic_info_id: Unit | None = None
+    record_ref: RecordRef | None = Field(
+        default=None,
+        description="The basic information record visited, e.g. G-01-02/key_persons/k-7.",
+    )
     contact_phone: Phone | None = Field(
         default=None, description="The household's phone; kept here, masked for most."
     )
@@ -66,7 +70,7 @@ class VisitOut(BaseModel):
     visitor: str
     household: str | None
     place: str | None
-    basic_info_id: str | None
+    record_ref: str | None
     contact_phone: str | None
     checklist: list[str]
     findings: list[Finding]

@@ -22,6 +22,7 @@ class FieldworkStore:
         self.visits = db["fieldwork_visits"]
         self.campaigns = db["fieldwork_campaigns"]
         self.progress = db["fieldwork_progress"]
+        self.cases = db["cases"]
 
     async def prepare(self) -> None:
         """Index what the periodic report and the deadline scan look for."""
@@ -47,6 +48,22 @@ class FieldworkStore:
         cursor = self.visits.find({"visited_at": {"$gte": start, "$lt": end}})
         return [doc async for doc in cursor]
 
+    async def forget_visit_phones(self, visited_before: datetime, at: datetime) -> int:
+        """Remove the contact phone from visits made before the cut-off."""
+        result = await self.visits.update_many(
+            {"visited_at": {"$lt": visited_before}, "contact_phone": {"$ne": None}},
+            {"$set": {"contact_phone": None, "phone_removed_at": at}},
+        )
+        return result.modified_count
+
+    async def cases_closed_between(self, start: datetime, end: datetime) -> list[Document]:
+        """Cases filed in ``[start, end)``: the problems handled through the loop."""
+        cursor = self.cases.find(
+            {"status": "filed", "summary.closed_at": {"$gte": start, "$lt": end}},
+            {"grid_code": 1, "village_code": 1, "category": 1},
+        )
+        return [doc async for doc in cursor]
+
     async def add_campaign(self, doc: Document) -> None:
         """Store a new campaign."""
         await self.campaigns.insert_one(doc)
@@ -56,8 +73,10 @@ class FieldworkStore:
         return await self.campaigns.find_one({"_id": campaign_id})
 
     async def campaigns_between(self, start: datetime, end: datetime) -> list[Document]:
-        """Campaigns whose deadline falls in ``[start, end)``."""
-        cursor = self.campaigns.find({"deadline": {"$gte": start, "$lt": end}})
+        """Campaigns that ran in ``[start, end)``: issued before it ended, due after."""
+        cursor = self.campaigns.find(
+            {"created_at": {"$lt": end}, "deadline": {"$gte": start}}
+        )
         return [doc async for doc in cursor]
 
     async def unfinished(self) -> list[Document]:

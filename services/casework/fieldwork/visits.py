@@ -5,20 +5,28 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from services.casework.basicinfo.store import BasicInfoStore
 from services.casework.fieldwork.catalogue import checklist
 from services.casework.fieldwork.errors import FieldworkError, Forbidden
 from services.casework.fieldwork.events import FieldworkEvents
 from services.casework.fieldwork.intake_client import IntakeClient, report_id_for
-from services.casework.fieldwork.models import Finding, VisitIn
+from services.casework.fieldwork.models import Finding, VisitIn, VisitType
 from services.casework.fieldwork.store import FieldworkStore
 from shared.auth import Principal, Role
+from shared.basic_info import split_ref
 from shared.contracts import VisitRecorded
 from shared.mongo import Document
+from shared.privacy import scrub_numbers
 from shared.registry.models import Grid, Registry
 
 logger = logging.getLogger(__name__)
 
 VISITORS = {Role.GRID_STAFF, Role.OPERATOR}
+# Visits of these types are to a person the grid keeps a record of, in this category.
+RECORD_KIND_OF = {
+    VisitType.KEY_PERSON_VISIT: "key_persons",
+    VisitType.SERVICE_RECIPIENT_VISIT: "service_recipients",
+}
 
 
 class VisitDesk:
@@ -30,15 +38,18 @@ class VisitDesk:
         events: FieldworkEvents,
         intake: IntakeClient,
         registry: Callable[[], Registry],
+        records: BasicInfoStore,
     ) -> None:
         self.store = store
         self.events = events
         self.intake = intake
         self.registry = registry
+        self.records = records
 
     async def record(self, caller: Principal, token: str, body: VisitIn) -> Document:
         """Store the visit, raise the reports its findings ask for, then announce it."""
         grid = check_visit(caller, body, self.registry())
+        await self._check_record(body)
         visit_id = str(body.visit_id or uuid.uuid4())
         doc: Document = {
             "_id": visit_id,
@@ -61,6 +72,23 @@ class VisitDesk:
         logger.info("visit %s recorded in %s", visit_id, body.grid_code)
         return {**doc, "report_ids": report_ids, "published": True}
 
+    async def _check_record(self, body: VisitIn) -> None:
+        """The record a visit names exists in its grid and fits the visit's type."""
+        if body.record_ref is None:
+            return
+        grid, kind, _ = split_ref(body.record_ref)
+        if grid != body.grid_code:
+            raise FieldworkError(
+                f"the record is in {grid}, not the visit's grid", "record_ref"
+            )
+        wanted = RECORD_KIND_OF.get(body.visit_type)
+        if wanted is not None and kind != wanted:
+            raise FieldworkError(
+                f"a {body.visit_type} names a {wanted} record", "record_ref"
+            )
+        if not await self.records.exists(body.record_ref):
+            raise FieldworkError(f"no record {body.record_ref}", "record_ref")
+
     async def _raise_reports(self, token: str, visit_id: str, body: VisitIn) -> list[str]:
         """Hand intake the findings marked for a report, each under a derived id."""
         raised = []
@@ -76,6 +104,7 @@ class VisitDesk:
                 category_hint=finding.category_hint,
                 observed_at=body.visited_at,
                 address=where,
+                record_ref=body.record_ref,
             )
             raised.append(report_id)
         return raised
@@ -99,6 +128,11 @@ def check_visit(caller: Principal, body: VisitIn, registry: Registry) -> Grid:
     return grid
 
 
+def scrubbed(text: str | None) -> str | None:
+    """Free text as it may travel: a number typed into it is masked."""
+    return None if text is None else scrub_numbers(text)
+
+
 def announcement(doc: Document, report_ids: list[str]) -> VisitRecorded:
     """The visit as it travels: counts and references, no person's numbers."""
     findings = [Finding.model_validate(item) for item in doc["findings"]]
@@ -108,9 +142,9 @@ def announcement(doc: Document, report_ids: list[str]) -> VisitRecorded:
         grid_code=doc["grid_code"],
         village_code=doc.get("village_code"),
         visitor=doc["visitor"],
-        household=doc.get("household"),
-        place=doc.get("place"),
-        basic_info_id=doc.get("basic_info_id"),
+        household=scrubbed(doc.get("household")),
+        place=scrubbed(doc.get("place")),
+        record_ref=doc.get("record_ref"),
         checklist=doc["checklist"],
         findings=len(findings),
         disputes_resolved=sum(1 for f in findings if f.dispute and f.resolved),
