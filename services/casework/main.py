@@ -5,8 +5,8 @@ from services.casework.basicinfo.wiring import install_basic_info
 from services.casework.clock import WorkClock
 from services.casework.commands import CaseEngine
 from services.casework.commands_api import build_command_router
-from services.casework.gauges import keep_fresh
 from services.casework.fieldwork.wiring import install_fieldwork
+from services.casework.gauges import keep_fresh
 from services.casework.handlers import on_case_command, on_report_routed
 from services.casework.opening import CaseOpener
 from services.casework.outbox import relay
@@ -97,7 +97,6 @@ async def run_outbox() -> None:
 async def run_clock() -> None:
     """Send reminders, report breaches and escalate."""
     await timer.run(settings.timer_interval_s)
-
 
 
 @service.loop("case-gauges")
