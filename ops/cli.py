@@ -25,6 +25,11 @@ dead = typer.Typer(help="Messages parked on dead-letter topics.", no_args_is_hel
 app.add_typer(dead, name="deadletters")
 registry_app = typer.Typer(help="The registry as a file.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
+records = typer.Typer(
+    help="Basic information per grid, as CSV files.", no_args_is_help=True
+)
+app.add_typer(records, name="records")
+CASEWORK = "http://127.0.0.1:8003"
 console = Console()
 
 
@@ -250,6 +255,82 @@ def write_docs() -> None:
 
     for path in write_all():
         console.print(f"wrote {path}")
+
+
+@app.command("report")
+def report(
+    start: Annotated[datetime, typer.Option("--from", help="Start of the period.")],
+    end: Annotated[datetime, typer.Option("--to", help="End of the period, excluded.")],
+    csv: Annotated[
+        bool, typer.Option("--csv", help="Print CSV instead of a table.")
+    ] = False,
+    casework: Annotated[str, typer.Option(help="Casework's address.")] = CASEWORK,
+) -> None:
+    """The field work figures for a period, per grid, village and the sub-district."""
+    from ops.fieldwork_report import ReportUnavailable, fetch
+
+    start, end = (at if at.tzinfo else at.replace(tzinfo=UTC) for at in (start, end))
+    try:
+        answer = asyncio.run(fetch(casework, _settings().signing_key, start, end, csv=csv))
+    except ReportUnavailable as exc:
+        console.print(f"[red]no report: {exc}")
+        raise typer.Exit(1) from exc
+    if csv:
+        print(answer, end="")
+        return
+
+    rows = answer["rows"]
+    table = Table(title=f"field work {start:%Y-%m-%d} to {end:%Y-%m-%d}")
+    for column in rows[0] if rows else ():
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row.values()))
+    console.print(table)
+
+
+@records.command("export")
+def export_records(
+    kind: Annotated[str, typer.Argument(help="population, households, places, ...")],
+    grid: Annotated[str | None, typer.Option(help="Only this grid's records.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    casework: Annotated[str, typer.Option(help="Casework's address.")] = CASEWORK,
+) -> None:
+    """Every live record of one category as CSV."""
+    from ops.records import Refused, export_csv
+
+    try:
+        text = asyncio.run(export_csv(casework, _settings().signing_key, kind, grid))
+    except Refused as exc:
+        console.print(f"[red]refused: {exc}")
+        raise typer.Exit(1) from exc
+    if out is None:
+        print(text, end="")
+        return
+    out.write_text(text, encoding="utf-8")
+    os.chmod(out, 0o600)
+    console.print(f"wrote {text.count(chr(10)) - 1} {kind} records to {out}")
+
+
+@records.command("import")
+def import_records(
+    kind: Annotated[str, typer.Argument(help="population, households, places, ...")],
+    path: Annotated[Path, typer.Argument(help="A CSV file with a header line.")],
+    casework: Annotated[str, typer.Option(help="Casework's address.")] = CASEWORK,
+) -> None:
+    """Store every record of a CSV file, or none if a row is wrong."""
+    from ops.records import Refused, import_csv
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        counts = asyncio.run(import_csv(casework, _settings().signing_key, kind, text))
+    except Refused as exc:
+        console.print(f"[red]nothing imported: {exc}")
+        for problem in exc.problems[:50]:
+            console.print(
+                f"  line {problem['line']}, {problem['field']}: {problem['reason']}"
+            )
+        raise typer.Exit(1) from exc
+    console.print(", ".join(f"{count} {change}" for change, count in counts.items()))
 
 
 def _department_codes() -> list[str]:

@@ -12,6 +12,8 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.basic_info import RecordRef
+
 EVENT_NAMESPACE = uuid.UUID("5b0c6f44-3f0e-4a52-9f43-6c1f1f0f2a11")
 
 GridCode = Annotated[str, StringConstraints(pattern=r"^G-\d{2}-\d{2}$")]
@@ -48,6 +50,8 @@ class Reporter(BaseModel):
     id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     name: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$")] | None = None
+    contact_ref: Annotated[str, StringConstraints(max_length=40)] | None = None
+    phone_masked: Annotated[str, StringConstraints(max_length=40)] | None = None
 
 
 class Report(BaseModel):
@@ -67,6 +71,7 @@ class Report(BaseModel):
     media_ids: list[str] = Field(default_factory=list, max_length=9)
     received_at: datetime
     media_sha256: dict[str, str] = Field(default_factory=dict)
+    record_ref: RecordRef | None = None
 
 
 class RoutingDecision(BaseModel):
@@ -231,3 +236,51 @@ class NotificationSubscription(BaseModel):
     address: Annotated[str, StringConstraints(min_length=1, max_length=500)]
     secret: Annotated[str, StringConstraints(min_length=16, max_length=200)] | None = None
     language: Annotated[str, StringConstraints(pattern=r"^(zh|en)$")] = "zh"
+
+
+class VisitRecorded(BaseModel):
+    """A visit or patrol a grid worker logged; never carries a person's numbers."""
+
+    visit_id: str
+    visit_type: str
+    grid_code: str
+    village_code: str | None = None
+    visitor: str
+    household: str | None = None
+    place: str | None = None
+    record_ref: str | None = None
+    checklist: list[str] = Field(default_factory=list)
+    findings: int = 0
+    disputes_resolved: int = 0
+    problems_handled: int = 0
+    report_ids: list[str] = Field(default_factory=list)
+    visited_at: datetime
+
+
+class CampaignChanged(BaseModel):
+    """A campaign was issued, reminded, escalated, progressed or closed.
+
+    ``coverage`` is the share of households confirmed per grid; ``missing`` counts the
+    households not yet confirmed in the grids that lag.
+    """
+
+    campaign_id: str
+    change: str
+    title: str
+    deadline: datetime
+    grids: list[str] = Field(default_factory=list)
+    coverage: dict[str, float] = Field(default_factory=dict)
+    missing: dict[str, int] = Field(default_factory=dict)
+    report_ids: list[str] = Field(default_factory=list)
+
+
+class GridNotice(BaseModel):
+    """What a grid head's app receives about a campaign in their grid."""
+
+    grid_code: str
+    campaign_id: str
+    kind: str
+    title: str
+    text: str
+    deadline: datetime
+    missing: int | None = None

@@ -61,3 +61,13 @@ CASES_COMMANDS_REFUSED = "cases.commands.refused"
 
 # Notifications the notifier gave up on after its retry limit, with the reason.
 NOTIFY_DEADLETTER = "notify.deadletter"
+
+# Field work: visits, patrols and campaigns, keyed by grid code or campaign id.
+FIELDWORK_EVENTS = "fieldwork.events"
+FIELDWORK_CAMPAIGNS = "fieldwork.campaigns"
+GRID_NOTICE_PREFIX = "notify.grid."
+
+
+def grid_topic(grid_code: str) -> str:
+    """Topic that a grid head's app consumes campaign notices from."""
+    return f"{GRID_NOTICE_PREFIX}{grid_code}"

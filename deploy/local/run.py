@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,12 +22,14 @@ from aiokafka import AIOKafkaConsumer
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from deploy.local.demo_fieldwork import feed_fieldwork, load_plan  # noqa: E402
 from shared.launcher import SERVICES, Stack, service_env  # noqa: E402
 from shared.topics import CASES_EVENTS, CASES_EVENTS_URGENT  # noqa: E402
 
 LOCAL = Path(os.environ.get("GRIDLOOP_LOCAL", ROOT / ".local"))
 KAFKA = "127.0.0.1:9092"
 INTAKE = "http://127.0.0.1:8001"
+CASEWORK = "http://127.0.0.1:8003"
 
 logger = logging.getLogger("gridloop.run")
 
@@ -116,8 +118,14 @@ async def main() -> None:
         tokens = write_credentials()
         reports = json.loads((ROOT / "deploy/local/demo_reports.json").read_text())
         await feed(reports, tokens)
+        began = datetime.now(UTC) - timedelta(minutes=5)
+        await feed_fieldwork(CASEWORK, tokens, say, load_plan())
         say("demo stream sent. Look at:")
         say("  cases       http://127.0.0.1:8003/v1/cases")
+        say(
+            f"  field work  .venv/bin/gridloop report --from {began:%Y-%m-%dT%H:%M}"
+            f" --to {datetime.now(UTC) + timedelta(hours=1):%Y-%m-%dT%H:%M}"
+        )
         say("  intake API  http://127.0.0.1:8001/docs")
         say("  Prometheus  http://127.0.0.1:9090 (query: up)")
         say(f"  logs        {log_dir}")

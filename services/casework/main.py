@@ -1,9 +1,11 @@
 """Casework: owns case state and emits every transition as an event."""
 
 from services.casework.api import build_router
+from services.casework.basicinfo.wiring import install_basic_info
 from services.casework.clock import WorkClock
 from services.casework.commands import CaseEngine
 from services.casework.commands_api import build_command_router
+from services.casework.fieldwork.wiring import install_fieldwork
 from services.casework.gauges import keep_fresh
 from services.casework.handlers import on_case_command, on_report_routed
 from services.casework.opening import CaseOpener
@@ -36,6 +38,8 @@ service.publishes(
 )
 
 registry = follow(service)
+records = install_basic_info(service, registry)
+fieldwork = install_fieldwork(service, registry, records)
 
 
 store = CaseStore(service.db)
@@ -47,7 +51,7 @@ clock = WorkClock(
 engine = CaseEngine(
     store, service.broker, clock, crash_after_write=settings.crash_after_write
 )
-opener = CaseOpener(store, engine, clock, registry)
+opener = CaseOpener(store, engine, clock, registry, records.live_refs)
 timer = CaseTimer(engine, auto_score=settings.auto_evaluation_score)
 
 service.app.include_router(build_router(store, settings.signing_key), tags=["cases"])
@@ -93,7 +97,6 @@ async def run_outbox() -> None:
 async def run_clock() -> None:
     """Send reminders, report breaches and escalate."""
     await timer.run(settings.timer_interval_s)
-
 
 
 @service.loop("case-gauges")

@@ -8,7 +8,7 @@ supporter instead of opening a case of its own.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from services.casework.actors import reporter_identity
@@ -32,6 +32,8 @@ from shared.registry import Registry
 logger = logging.getLogger(__name__)
 
 ROUTER = Actor(role=Role.SYSTEM, id="router")
+LiveRecords = Callable[[list[str]], Awaitable[set[str]]]
+"""Answers which of some record references name live basic information records."""
 
 
 class CaseOpener:
@@ -43,11 +45,13 @@ class CaseOpener:
         engine: CaseEngine,
         clock: WorkClock,
         registry: Callable[[], Registry],
+        live_records: LiveRecords | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
         self.clock = clock
         self.registry = registry
+        self.live_records = live_records
 
     async def on_decision(self, decision: RoutingDecision, causation_id: str) -> None:
         """Open, support or recognise a repeat, then publish what was written."""
@@ -56,6 +60,7 @@ class CaseOpener:
             return
 
         doc = self.build(decision, causation_id, datetime.now(UTC))
+        await self._link_record(doc, report.record_ref)
         stored = await self.store.insert(doc)
         with bound(case_id=stored["_id"], report_id=report.report_id):
             if stored is doc:
@@ -65,6 +70,17 @@ class CaseOpener:
 
             if stored.get("outbox_pending"):
                 await self.engine.publish(stored)
+
+    async def _link_record(self, doc: Document, ref: str | None) -> None:
+        """Name the basic information record the report is about, if it exists."""
+        if ref is None:
+            return
+        known = self.live_records is not None and ref in await self.live_records([ref])
+        if known:
+            doc["record_ref"] = ref
+            return
+        doc["record_ref_unknown"] = ref
+        logger.warning("case %s: no record %s, opened without it", doc["_id"], ref)
 
     async def _support(self, decision: RoutingDecision) -> bool:
         """Add the report to the open case it duplicates; False if there is none."""
@@ -107,6 +123,7 @@ class CaseOpener:
             "address": report.address,
             "channel": report.channel.value,
             "media_ids": report.media_ids,
+            "record_ref": None,
             "reporter_kind": report.reporter.kind,
             "routing_explanation": decision.explanation,
             "routed_by": causation_id,

@@ -36,6 +36,7 @@ class CaseQuery:
     overdue: bool | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    record_ref: str | None = None
 
     def mongo(self) -> dict[str, Any]:
         """The query document for these filters."""
@@ -47,7 +48,15 @@ class CaseQuery:
             statuses = [part.strip() for part in self.status.split(",") if part.strip()]
             query["status"] = statuses[0] if len(statuses) == 1 else {"$in": statuses}
 
-        for name in ("grid_code", "village_code", "department", "category", "level"):
+        names = (
+            "grid_code",
+            "village_code",
+            "department",
+            "category",
+            "level",
+            "record_ref",
+        )
+        for name in names:
             value = getattr(self, name)
             if value is not None:
                 query[name] = value

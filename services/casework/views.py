@@ -50,6 +50,7 @@ class CaseOut(PublicCase):
     escalation_level: int = 0
     extension_pending: int | None = None
     satisfaction: int | None = None
+    record_ref: str | None = None
 
 
 class CaseDetail(CaseOut):

@@ -10,9 +10,10 @@ from services.intake.places import RegistrySource
 from services.intake.publisher import publish_report
 from services.intake.store import ReportStore
 from shared.auth import tracking_token
-from shared.contracts import Report
+from shared.contracts import Report, Reporter
 from shared.logs import bound
 from shared.mongo import Document
+from shared.privacy import contact_ref, mask_phone
 from shared.registry.urgency import looks_urgent
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,16 @@ REPORTS_RECEIVED = Counter(
     "Reports accepted by intake, by channel; a retried report counts once.",
     ["channel"],
 )
+
+
+def with_contact(reporter: Reporter, key: str) -> Reporter:
+    """The reporter with the forms of the phone that may travel in its place."""
+    return reporter.model_copy(
+        update={
+            "contact_ref": contact_ref(key, reporter.phone),
+            "phone_masked": mask_phone(reporter.phone),
+        }
+    )
 
 
 class ReportDesk:
@@ -44,7 +55,12 @@ class ReportDesk:
     async def accept(self, report: Report, *, urgent_hint: bool = False) -> Document:
         """Store first, answer after; a repeat answers the stored copy."""
         digests = await self.media.describe(report.media_ids)
-        report = report.model_copy(update={"media_sha256": digests})
+        report = report.model_copy(
+            update={
+                "media_sha256": digests,
+                "reporter": with_contact(report.reporter, self.signing_key),
+            }
+        )
         urgent = urgent_hint or looks_urgent(report.description)
         category = (
             self.registry().category(report.category_hint) if report.category_hint else None

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Request, status
 from services.intake.acceptance import ReportDesk
 from services.intake.access import Gate, check_grid, check_reporter
 from services.intake.models import Accepted, ReportIn, ReportStatus
-from services.intake.places import place
+from services.intake.places import check_record_grid, place
 from services.intake.store import ReportStore
-from shared.auth import Principal
-from shared.contracts import Report
+from shared.auth import Principal, Role, principal_dependency
+from shared.contracts import Report, Reporter
 from shared.errors import ApiError
 
 logger = logging.getLogger(__name__)
@@ -28,9 +28,22 @@ REFUSALS: dict[int | str, dict[str, str]] = {
 }
 
 
+PHONE_READERS = {Role.OPERATOR, Role.HOTLINE, Role.SYSTEM}
+
+
+def reporter_for(caller: Principal | None, reporter: Reporter) -> Reporter | None:
+    """Who reported, as much as the caller needs: the full phone only for call desks."""
+    if caller is None or caller.role is Role.RESIDENT:
+        return None
+    if caller.role in PHONE_READERS:
+        return reporter
+    return reporter.model_copy(update={"phone": None})
+
+
 def build_router(desk: ReportDesk, store: ReportStore, gate: Gate) -> APIRouter:
     """The report routes, bound to one desk and store."""
     router = APIRouter(prefix="/v1")
+    reader = principal_dependency(gate.signing_key, optional=True)
 
     @router.post(
         "/reports",
@@ -45,6 +58,7 @@ def build_router(desk: ReportDesk, store: ReportStore, gate: Gate) -> APIRouter:
         reporter = check_reporter(caller, body.reporter)
         grid_code = place(desk.registry(), body.grid_code, body.location)
         check_grid(caller, grid_code)
+        check_record_grid(body.record_ref, grid_code)
         report = Report(
             **body.model_dump(exclude={"report_id", "reporter", "grid_code"}),
             reporter=reporter,
@@ -66,7 +80,9 @@ def build_router(desk: ReportDesk, store: ReportStore, gate: Gate) -> APIRouter:
         name="report_status",
         responses={404: {"description": "no such report"}},
     )
-    async def report_status(report_id: str) -> ReportStatus:
+    async def report_status(
+        report_id: str, caller: Annotated[Principal | None, Depends(reader)]
+    ) -> ReportStatus:
         """Where a report is now: stored, published, and the case it became."""
         doc = await store.find(report_id)
         if doc is None:
@@ -85,6 +101,9 @@ def build_router(desk: ReportDesk, store: ReportStore, gate: Gate) -> APIRouter:
             case_status=doc.get("case_status"),
             department=doc.get("department"),
             updated_at=doc.get("updated_at"),
+            reporter=reporter_for(
+                caller, Reporter.model_validate(doc["report"]["reporter"])
+            ),
         )
 
     return router

@@ -9,6 +9,7 @@ from services.intake.media_store import MediaStore
 from services.intake.open311.api import build_open311_router, install_open311_errors
 from services.intake.publisher import relay_outbox
 from services.intake.ratelimit import RateLimiter
+from services.intake.retention import run_retention
 from services.intake.settings import IntakeSettings
 from services.intake.store import ReportStore
 from shared.contracts import Report
@@ -73,6 +74,12 @@ async def run_outbox() -> None:
         service.settings.outbox_idle_s,
         service.name,
     )
+
+
+@service.loop("intake-retention")
+async def run_phone_retention() -> None:
+    """Remove reporters' phones that are no longer needed."""
+    await run_retention(store, settings.phone_retention_days, settings.retention_interval_s)
 
 
 app = service.app

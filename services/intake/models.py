@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.basic_info import RecordRef
 from shared.contracts import Channel, GridCode, Location, Reporter
 
 MAX_PHOTOS = 9
@@ -43,6 +44,11 @@ class ReportIn(BaseModel):
         max_length=MAX_PHOTOS,
         description="Ids that POST /v1/media answered; at most nine photos per report.",
     )
+    record_ref: RecordRef | None = Field(
+        default=None,
+        description="The grid's basic information record the report is about, "
+        "e.g. G-01-02/facilities/hydrant-7; it must be in the report's grid.",
+    )
 
     @model_validator(mode="after")
     def _needs_a_place(self) -> "ReportIn":
@@ -72,6 +78,10 @@ class ReportStatus(BaseModel):
     case_status: str | None = None
     department: str | None = None
     updated_at: datetime | None = None
+    reporter: Reporter | None = Field(
+        default=None,
+        description="Staff credentials only; the phone in full for operators and hotline.",
+    )
 
 
 class MediaStored(BaseModel):

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from shared.basic_info import split_ref
 from shared.contracts import Location
 from shared.errors import ApiError
 from shared.registry import Registry
@@ -32,3 +33,18 @@ def place(
         return None
     grid = registry.grid_at(location.lat, location.lon)
     return grid.code if grid is not None else None
+
+
+def check_record_grid(record_ref: str | None, grid_code: str | None) -> None:
+    """A report may name a record of its own grid only; whether it exists is casework's."""
+    if record_ref is None:
+        return
+    grid_of_record, _, _ = split_ref(record_ref)
+    if grid_of_record != grid_code:
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"record_ref: the record is in {grid_of_record}, the report in "
+            f"{grid_code or 'no grid'}",
+            field="record_ref",
+        )

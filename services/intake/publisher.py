@@ -12,6 +12,7 @@ from shared.kafka import publish_envelope
 from shared.logs import bound
 from shared.metrics import OUTBOX_PENDING
 from shared.pacing import RelayPace
+from shared.privacy import scrub_numbers
 from shared.topics import REPORTS_SUBMITTED, REPORTS_SUBMITTED_URGENT
 
 logger = logging.getLogger(__name__)
@@ -29,12 +30,24 @@ def lane(urgent: bool) -> str:
     return REPORTS_SUBMITTED_URGENT if urgent else REPORTS_SUBMITTED
 
 
+def redacted(report: Report) -> Report:
+    """The report as it may travel: numbers of persons stay in intake's database."""
+    reporter = report.reporter.model_copy(update={"phone": None})
+    return report.model_copy(
+        update={
+            "reporter": reporter,
+            "description": scrub_numbers(report.description),
+            "address": scrub_numbers(report.address),
+        }
+    )
+
+
 async def publish_report(
     broker: KafkaBroker, store: ReportStore, report: Report, *, urgent: bool
 ) -> bool:
     """Try to publish now; on failure the relay will publish it later."""
     message = envelope(
-        report,
+        redacted(report),
         event_type="report.submitted",
         correlation_id=report.report_id,
         producer="intake",

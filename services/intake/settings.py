@@ -9,7 +9,8 @@ class IntakeSettings(BaseSettings):
 
     The resident rate limit is a token bucket per client address: ``resident_burst``
     reports at once, refilled at ``resident_per_minute``. It lives in the memory of
-    one process, so N intake processes allow N times the rate.
+    one process, so N intake processes allow N times the rate. A reporter's phone is
+    kept ``phone_retention_days`` after the case closed, then removed.
     """
 
     model_config = SettingsConfigDict(env_prefix="GRIDLOOP_INTAKE_", extra="ignore")
@@ -20,3 +21,5 @@ class IntakeSettings(BaseSettings):
     resident_per_minute: float = Field(default=6.0, gt=0, le=60_000)
     max_photo_bytes: int = Field(default=10_000_000, ge=1_000, le=100_000_000)
     max_photo_pixels: int = Field(default=40_000_000, ge=10_000, le=200_000_000)
+    phone_retention_days: float = Field(default=30.0, ge=0, le=3650)
+    retention_interval_s: float = Field(default=3600.0, gt=0, le=86_400)

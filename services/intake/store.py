@@ -103,6 +103,19 @@ class ReportStore:
         )
         return [doc async for doc in cursor]
 
+    async def forget_phones(self, closed_before: datetime) -> int:
+        """Remove reporters' phones from reports whose case closed before the cut-off."""
+        result = await self.reports.update_many(
+            {"closed_at": {"$lt": closed_before}, "report.reporter.phone": {"$ne": None}},
+            {
+                "$set": {
+                    "report.reporter.phone": None,
+                    "phone_removed_at": datetime.now(UTC),
+                }
+            },
+        )
+        return result.modified_count
+
     async def unpublished(self, older_than: timedelta, limit: int) -> list[Document]:
         """Reports accepted a while ago whose publish was not confirmed."""
         cutoff = datetime.now(UTC) - older_than
