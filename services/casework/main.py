@@ -4,6 +4,7 @@ from services.casework.api import build_router
 from services.casework.clock import WorkClock
 from services.casework.commands import CaseEngine
 from services.casework.commands_api import build_command_router
+from services.casework.console.routes import build_console_router, static_files
 from services.casework.gauges import keep_fresh
 from services.casework.handlers import on_case_command, on_report_routed
 from services.casework.opening import CaseOpener
@@ -55,6 +56,10 @@ service.app.include_router(
     build_command_router(store, engine, settings.signing_key), tags=["commands"]
 )
 service.app.include_router(build_stats_router(store, settings.signing_key), tags=["stats"])
+service.app.include_router(
+    build_console_router(registry, settings.signing_key), tags=["console"]
+)
+service.app.mount("/console/static", static_files(), name="console-static")
 
 if settings.casework_subscribe:
     group = settings.casework_group

@@ -1,0 +1,104 @@
+// The console's shell: sign-in, navigation by address fragment, language and messages.
+import { esc, me, signIn, signOut, token } from "./api.js";
+import { t, toggle } from "./i18n.js";
+import { showBoard, showQueue } from "./board.js";
+import { showCase } from "./casepage.js";
+import { showMap } from "./map.js";
+import { showStats } from "./stats.js";
+import { notify } from "./notice.js";
+
+const main = document.getElementById("main");
+let leaving = null;
+
+function views(role) {
+  const list = [["board", "#/board"], ["map", "#/map"], ["stats", "#/stats"]];
+  if (role === "department" || role === "grid_staff") list.splice(0, 0, ["queue", "#/queue"]);
+  return list;
+}
+
+function drawShell(route) {
+  const who = me();
+  document.querySelector(".skip").textContent = t("skip");
+  document.getElementById("lang").textContent = t("other_lang");
+  const logout = document.getElementById("logout");
+  logout.textContent = t("logout");
+  logout.hidden = !who;
+  const scope = who ? [who.department, ...(who.grids || [])].filter(Boolean).join(", ") : "";
+  document.getElementById("who").textContent = who ? `${who.sub} · ${who.role} ${scope}` : "";
+  document.getElementById("nav").innerHTML = who
+    ? views(who.role)
+        .map(([name, href]) => {
+          const current = route === name ? ' aria-current="page"' : "";
+          return `<a href="${href}"${current}>${esc(t(name))}</a>`;
+        })
+        .join("")
+    : "";
+}
+
+function showLogin() {
+  main.innerHTML = `
+    <section class="panel login">
+      <h1>${esc(t("login"))}</h1>
+      <form id="login-form">
+        <label for="token">${esc(t("token"))}</label>
+        <textarea id="token" rows="4" autocomplete="off" spellcheck="false" required></textarea>
+        <p class="muted">${esc(t("token_help"))}</p>
+        <button type="submit">${esc(t("login"))}</button>
+      </form>
+    </section>`;
+  main.querySelector("#token").focus();
+  main.querySelector("#login-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const who = signIn(main.querySelector("#token").value.trim());
+    if (!who) {
+      notify(t("bad_token"));
+      return;
+    }
+    notify("");
+    location.hash = who.role === "operator" ? "#/board" : "#/queue";
+    route();
+  });
+}
+
+async function route() {
+  if (leaving) leaving();
+  leaving = null;
+  const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
+  drawShell(name || "board");
+  if (!token() || !me()) {
+    showLogin();
+    return;
+  }
+  const shown = {
+    board: () => showBoard(main),
+    queue: () => showQueue(main),
+    case: () => showCase(main, decodeURIComponent(arg || "")),
+    map: () => showMap(main),
+    stats: () => showStats(main),
+  }[name || "board"];
+  try {
+    leaving = shown ? await shown() : await showBoard(main);
+  } catch (failure) {
+    notify(failure.readable ? failure.readable() : String(failure));
+    if (failure.status === 401) {
+      signOut();
+      showLogin();
+    }
+  }
+}
+
+document.getElementById("lang").addEventListener("click", () => {
+  toggle();
+  route();
+});
+document.getElementById("logout").addEventListener("click", () => {
+  signOut();
+  notify("");
+  location.hash = "#/login";
+  route();
+});
+window.addEventListener("hashchange", () => {
+  notify("");
+  route();
+});
+route();

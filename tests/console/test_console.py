@@ -1,0 +1,116 @@
+"""The console in a real browser: one case round the loop by three roles, and refusals."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from shared.auth import Role
+from shared.launcher import Stack
+from tests.console.pages import (
+    CONSOLE,
+    OPERATOR,
+    act,
+    buttons,
+    forced,
+    open_case,
+    photo,
+    reported_case,
+    signed_in,
+    token,
+)
+
+pytestmark = pytest.mark.servers
+
+
+def test_a_report_goes_round_the_loop_through_the_console(
+    stack: Stack, browser: Browser, shots: Path, tmp_path: Path
+) -> None:
+    case = reported_case()
+    case_id, grid = case["case_id"], case["grid_code"]
+    desk = token(Role.DEPARTMENT, "desk-console", department=case["department"])
+    head = token(Role.GRID_STAFF, "head-console", grids=[grid])
+
+    board, board_context = signed_in(browser, OPERATOR)
+    row = board.locator(f'tr[data-case="{case_id}"]')
+    expect(row).to_be_visible()
+    expect(board.locator("#live")).to_have_class("live on")
+    expect(row.locator(".tag.new")).to_be_visible()
+    board.screenshot(path=shots / "board.png", full_page=True)
+
+    operator, operator_context = signed_in(browser, OPERATOR)
+    open_case(operator, case_id)
+    assert "sign" not in buttons(operator)
+    refused = forced(operator, "sign", {})
+    assert refused["status"] == 403
+    expect(operator.locator("#notice")).to_contain_text("Your role may not do this")
+
+    department, department_context = signed_in(browser, desk, phone=True)
+    department.goto(f"{CONSOLE}#/queue")
+    department.click(f'.card[data-case="{case_id}"] a')
+    expect(department.locator(".case")).to_have_attribute("data-status", "dispatched")
+    assert "verify" not in buttons(department)
+    act(department, "sign", "signed", note="crew on the way")
+    act(department, "dispose", "disposed", photo=str(photo(tmp_path, "after", "green")))
+    expect(department.locator("#photos img")).to_have_count(1)
+    refused = forced(department, "verify", {"passed": True, "media_ids": ["m-x"]})
+    assert refused["status"] == 403
+    expect(department.locator("#notice")).to_contain_text("(403)")
+
+    expect(row).to_contain_text("Disposed", timeout=5000)
+
+    operator.goto(f"{CONSOLE}#/map")
+    shape = operator.locator(f'path[data-grid="{grid}"]')
+    expect(shape).to_have_attribute("data-open", re.compile(r"[1-9]\d*"))
+    operator.screenshot(path=shots / "map.png", full_page=True)
+
+    grid_head, head_context = signed_in(browser, head, phone=True)
+    grid_head.goto(f"{CONSOLE}#/queue")
+    expect(grid_head.locator(f'.card[data-case="{case_id}"]')).to_be_visible()
+    grid_head.screenshot(path=shots / "grid-head-queue-phone.png", full_page=True)
+    open_case(grid_head, case_id)
+    assert buttons(grid_head) == ["verify"]
+    act(grid_head, "verify", "verified", photo=str(photo(tmp_path, "check", "blue")))
+    refused = forced(grid_head, "evaluate", {"score": 5})
+    assert refused["status"] == 403
+    expect(grid_head.locator("#notice")).to_contain_text("may not")
+
+    open_case(operator, case_id)
+    act(operator, "evaluate", "evaluated", score="4", comment="tidy work")
+    stale = forced(operator, "evaluate", {"score": 1})
+    assert stale["status"] == 409
+    expect(operator.locator("#notice")).to_contain_text("does not allow this now")
+    act(operator, "file", "filed")
+    assert buttons(operator) == []
+    expect(operator.locator("ol.timeline li")).to_have_count(7)
+    expect(operator.locator("#photos img")).to_have_count(2)
+    operator.screenshot(path=shots / "case.png", full_page=True)
+
+    operator.goto(f"{CONSOLE}#/stats")
+    expect(operator.locator(".chart svg").first).to_be_visible()
+    operator.screenshot(path=shots / "stats.png", full_page=True)
+
+    for context in (board_context, operator_context, department_context, head_context):
+        context.close()
+
+
+def test_sign_in_refuses_a_bad_token_and_switches_language(
+    stack: Stack, browser: Browser
+) -> None:
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.goto(CONSOLE)
+    page.fill("#token", "not-a-token")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#notice")).to_be_visible()
+    expect(page.locator("#logout")).to_be_hidden()
+
+    page.fill("#token", OPERATOR)
+    page.click("#login-form button")
+    expect(page.locator("#nav a").first).to_have_text(re.compile("案件看板|Case board"))
+    before = page.locator("#nav a").first.inner_text()
+    page.click("#lang")
+    expect(page.locator("#nav a").first).not_to_have_text(before)
+    context.close()
