@@ -116,6 +116,27 @@ install_kafka() {
     say "kafka: $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $KAFKA_LIBS ($((SECONDS - started)) s)"
 }
 
+# The console's browser tests drive Debian's chromium through Playwright; nothing else
+# downloads a browser. A Chinese font lets the console's Chinese text render.
+install_chromium() {
+    if [[ -x /usr/bin/chromium ]]; then
+        say "chromium: present ($(/usr/bin/chromium --version 2>/dev/null || echo unknown))"
+        return
+    fi
+    need apt-get "install chromium yourself (at /usr/bin/chromium), then re-run"
+    say "chromium: installing the Debian package (apt-get)..."
+    local packages=(chromium fonts-wqy-microhei)
+    if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends "${packages[@]}"; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+            || die "apt-get update failed"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends "${packages[@]}" || die "apt-get install chromium failed"
+    fi
+    [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium still missing after installing it"
+    say "chromium: installed"
+}
+
 check_config_files() {
     local f
     for f in "$DEPLOY_DIR/kafka/log4j2.xml" "$DEPLOY_DIR/kafka/server.properties.in" \
@@ -133,6 +154,7 @@ main() {
     install_prometheus
     install_ferretdb
     install_kafka
+    install_chromium
     say "install done in $((SECONDS - started)) s"
 }
 
