@@ -114,3 +114,46 @@ def test_sign_in_refuses_a_bad_token_and_switches_language(
     page.click("#lang")
     expect(page.locator("#nav a").first).not_to_have_text(before)
     context.close()
+
+
+def test_extension_and_return_go_through_the_console(
+    stack: Stack, browser: Browser, shots: Path
+) -> None:
+    extended, returned = reported_case(), reported_case()
+    desk = token(Role.DEPARTMENT, "desk-console", department=extended["department"])
+    head = token(Role.GRID_STAFF, "head-console", grids=[extended["grid_code"]])
+
+    department, department_context = signed_in(browser, desk)
+    open_case(department, extended["case_id"])
+    act(department, "sign", "signed")
+    act(department, "request-extension", "signed", hours="8", reason="waiting for a skip")
+    assert "approve-extension" not in buttons(department)
+
+    grid_head, head_context = signed_in(browser, head)
+    open_case(grid_head, extended["case_id"])
+    assert buttons(grid_head) == []
+    refused = forced(grid_head, "approve-extension", {"note": "yes"})
+    assert refused["status"] == 403, refused["text"]
+
+    operator, operator_context = signed_in(browser, OPERATOR)
+    open_case(operator, extended["case_id"])
+    assert "approve-extension" in buttons(operator)
+    act(operator, "approve-extension", "signed", note="granted")
+    assert "approve-extension" not in buttons(operator)
+
+    open_case(department, returned["case_id"])
+    act(department, "return", "returned", reason_code="not_ours", note="a housing matter")
+    expect(department.locator("ol.timeline")).to_contain_text("a housing matter")
+
+    chinese = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    board = chinese.new_page()
+    board.goto(CONSOLE)
+    board.fill("#token", OPERATOR)
+    board.click("#login-form button")
+    expect(board.locator(f'tr[data-case="{returned["case_id"]}"]')).to_contain_text(
+        "已退回"
+    )
+    board.screenshot(path=shots / "board-zh.png", full_page=True)
+
+    for context in (department_context, head_context, operator_context, chinese):
+        context.close()

@@ -69,16 +69,22 @@ async function route() {
     showLogin();
     return;
   }
+  // Each visit draws into its own element, so a slow earlier view cannot overwrite it.
+  const view = document.createElement("div");
+  main.replaceChildren(view);
   const shown = {
-    board: () => showBoard(main),
-    queue: () => showQueue(main),
-    case: () => showCase(main, decodeURIComponent(arg || "")),
-    map: () => showMap(main),
-    stats: () => showStats(main),
+    board: () => showBoard(view),
+    queue: () => showQueue(view),
+    case: () => showCase(view, decodeURIComponent(arg || "")),
+    map: () => showMap(view),
+    stats: () => showStats(view),
   }[name || "board"];
   try {
-    leaving = shown ? await shown() : await showBoard(main);
+    const stop = shown ? await shown() : await showBoard(view);
+    if (view.isConnected) leaving = stop;
+    else if (stop) stop();
   } catch (failure) {
+    if (!view.isConnected) return;
     notify(failure.readable ? failure.readable() : String(failure));
     if (failure.status === 401) {
       signOut();

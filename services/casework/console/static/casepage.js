@@ -15,31 +15,22 @@ const FORMS = {
   evaluate: [["score", "score"], ["comment", "text"]],
   file: [["note", "text"]],
   "request-extension": [["hours", "hours"], ["reason", "required"]],
-  "approve-extension": [["deadline", "deadline"], ["note", "text"]],
+  "approve-extension": [["note", "text"]],
   "refuse-extension": [["reason", "required"]],
   escalate: [["reason", "required"]],
-  redispatch: [["unit", "unit"], ["tier", "tier"]],
-  dispatch: [["unit", "unit"], ["tier", "tier"]],
+  redispatch: [["department", "unit"], ["tier", "tier"]],
+  dispatch: [["department", "unit"], ["tier", "tier"]],
   merge: [["into", "required"], ["reason", "text"]],
   invalidate: [["reason", "required"]],
 };
 
 const LABELS = { photo: "photo", reason_code: "reason", passed: "passed", score: "score",
-  comment: "comment", hours: "hours", reason: "reason", deadline: "new_deadline", note: "note",
-  unit: "unit", tier: "tier", into: "into" };
+  comment: "comment", hours: "hours", reason: "reason", note: "note",
+  department: "unit", tier: "tier", into: "into" };
+
+// Casework works out every due time on its calendar; the console never sends one.
 
 let shown = null;
-
-function localInput(date) {
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-function suggestedDeadline(item) {
-  // The disposal deadline moved on by the requested hours, as a starting point.
-  const base = item.deadlines && item.deadlines.dispose ? new Date(item.deadlines.dispose) : new Date();
-  return new Date(base.getTime() + (item.extension_pending || 24) * 3600 * 1000);
-}
 
 function input(name, kind, item, places) {
   const id = `field-${name}`;
@@ -54,8 +45,6 @@ function input(name, kind, item, places) {
       <option value="false">${esc(t("fail"))}</option></select>`,
     score: () => `<input id="${id}" name="${name}" type="number" min="1" max="5" value="5" required>`,
     hours: () => `<input id="${id}" name="${name}" type="number" min="1" value="24" required>`,
-    deadline: () => `<input id="${id}" name="${name}" type="datetime-local" required
-      value="${localInput(suggestedDeadline(item))}">`,
     unit: () => `<select id="${id}" name="${name}">${places.departments.map(
       (d) => `<option value="${esc(d.code)}">${esc(named(d))}</option>`).join("")}</select>`,
     tier: () => `<input id="${id}" name="${name}" value="${esc(item.tier || "department")}" required>`,
@@ -76,8 +65,6 @@ async function fieldsOf(form) {
       fields.passed = element.value === "true";
     } else if (["score", "hours"].includes(element.name)) {
       fields[element.name] = Number(element.value);
-    } else if (element.name === "deadline") {
-      fields.deadline = new Date(element.value).toISOString();
     } else if (element.value.trim()) {
       fields[element.name] = element.value.trim();
     }

@@ -74,6 +74,8 @@ const WORDS = {
   "act.merge": ["合并", "Merge"],
   "act.invalidate": ["作废", "Invalidate"],
   "act.dispatch": ["派遣", "Dispatch"],
+  "act.report": ["上报", "Report"],
+  "act.support": ["同题上报", "Same problem reported"],
   "st.reported": ["已上报", "Reported"],
   "st.dispatched": ["已派遣", "Dispatched"],
   "st.signed": ["已签收", "Signed"],
@@ -119,8 +121,9 @@ const preferred = saved || ((navigator.language || "").startsWith("en") ? "en" :
 let current = preferred === "en" ? 1 : 0;
 
 export function t(key) {
+  // An unknown key shows its last part, so a new status or action still reads sensibly.
   const pair = WORDS[key];
-  return pair ? pair[current] : key;
+  return pair ? pair[current] : key.split(".").pop();
 }
 
 export function lang() {

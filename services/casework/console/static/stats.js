@@ -18,14 +18,15 @@ function nameOf(places, key) {
 export function chart(title, rows, top, shown) {
   // Horizontal bars; pale where the sample is too small to rank on.
   const bar = 22;
-  const left = 190;
-  const width = 720;
+  const left = 260;
+  const width = 900;
   const most = top || Math.max(...rows.map((r) => r.value), 1);
   const body = rows.map((r, i) => {
     const y = 10 + i * (bar + 8);
-    const length = Math.max(2, ((width - left - 70) * r.value) / most);
+    const length = Math.max(2, ((width - left - 130) * r.value) / most);
+    const label = r.label.length > 18 ? `${r.label.slice(0, 17)}…` : r.label;
     const pale = r.small ? " small" : "";
-    return `<g><text x="${left - 8}" y="${y + 15}" text-anchor="end">${esc(r.label)}</text>
+    return `<g><text x="${left - 8}" y="${y + 15}" text-anchor="end">${esc(label)}<title>${esc(r.label)}</title></text>
       <rect class="bar${pale}" x="${left}" y="${y}" width="${length.toFixed(1)}" height="${bar}">
       <title>${esc(r.label)}: ${esc(shown(r.value))} (n=${r.sample})</title></rect>
       <text x="${left + length + 6}" y="${y + 15}">${esc(shown(r.value))} (n=${r.sample})</text></g>`;
