@@ -3,13 +3,16 @@
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
 from shared.auth import Role
 from shared.launcher import Stack
 from tests.console.pages import (
+    CASEWORK,
     CONSOLE,
+    INTAKE,
     OPERATOR,
     act,
     buttons,
@@ -157,3 +160,23 @@ def test_extension_and_return_go_through_the_console(
 
     for context in (department_context, head_context, operator_context, chinese):
         context.close()
+
+
+def test_services_answer_the_console_origin_only(stack: Stack) -> None:
+    asked = {"access-control-request-method": "POST"}
+    asked["access-control-request-headers"] = "authorization"
+    with httpx.Client(timeout=5) as client:
+        ours = client.options(
+            f"{INTAKE}/v1/media", headers={**asked, "origin": "http://127.0.0.1:8003"}
+        )
+        theirs = client.options(
+            f"{INTAKE}/v1/media", headers={**asked, "origin": "http://elsewhere.test"}
+        )
+        page = client.get(CONSOLE)
+        places = client.get(f"{CASEWORK}/console/places")
+
+    assert ours.headers["access-control-allow-origin"] == "http://127.0.0.1:8003"
+    assert "access-control-allow-origin" not in theirs.headers
+    assert page.status_code == 200
+    assert "/console/static/app.js" in page.text
+    assert places.status_code == 401
