@@ -57,6 +57,7 @@ def test_a_report_goes_round_the_loop_through_the_console(
     act(department, "sign", "signed", note="crew on the way")
     act(department, "dispose", "disposed", photo=str(photo(tmp_path, "after", "green")))
     expect(department.locator("#photos img")).to_have_count(1)
+    department.screenshot(path=shots / "case-department-phone.png", full_page=True)
     refused = forced(department, "verify", {"passed": True, "media_ids": ["m-x"]})
     assert refused["status"] == 403
     expect(department.locator("#notice")).to_contain_text("(403)")
@@ -67,6 +68,10 @@ def test_a_report_goes_round_the_loop_through_the_console(
     shape = operator.locator(f'path[data-grid="{grid}"]')
     expect(shape).to_have_attribute("data-open", re.compile(r"[1-9]\d*"))
     operator.screenshot(path=shots / "map.png", full_page=True)
+    shape.focus()
+    operator.keyboard.press("Enter")
+    expect(operator.locator("#f-village")).to_have_value(case["village_code"])
+    expect(operator.locator(f'tr[data-case="{case_id}"]')).to_be_visible()
 
     grid_head, head_context = signed_in(browser, head, phone=True)
     grid_head.goto(f"{CONSOLE}#/queue")

@@ -7,6 +7,11 @@ const KINDS = ["assigned", "reminder", "overdue", "escalated", "returned",
   "verification_requested", "verified", "closed", "digest", "message"];
 const filters = { village_code: "", department: "", category: "", level: "", open: true };
 
+export function narrow(name, value) {
+  // Set one board filter from another view, such as a grid picked on the map.
+  filters[name] = value;
+}
+
 function rank(item) {
   // Overdue first, then escalated, then new; newest first within each.
   const fresh = item.status === "reported" || item.status === "dispatched";

@@ -1,6 +1,7 @@
 // The grids drawn from their registry boundaries as SVG, shaded by open and overdue cases.
 import { esc, getJson, registry } from "./api.js";
 import { named, t } from "./i18n.js";
+import { narrow } from "./board.js";
 
 const OPEN = "reported,dispatched,signed,disposed,verified,returned";
 const SHADES = [[0, "#f4f8fb"], [1, "#c6dbef"], [2, "#8fbbdc"], [4, "#4f8fc4"], [8, "#245f9b"]];
@@ -67,5 +68,21 @@ export async function showMap(main) {
     <table><thead><tr><th>${esc(t("grid"))}</th><th>${esc(t("open_cases"))}</th><th>${esc(t("overdue_cases"))}</th></tr></thead>
     <tbody>${busiest.map(([code, c]) => `<tr><td>${esc(code)}</td><td>${c.open}</td><td>${c.overdue}</td></tr>`).join("")
       || `<tr><td colspan="3">${esc(t("no_cases"))}</td></tr>`}</tbody></table>`;
+  const pick = (shape) => {
+    // A grid picked by mouse or keyboard opens the board on its village.
+    const grid = places.grids.find((g) => g.code === shape.dataset.grid);
+    if (!grid) return;
+    narrow("village_code", grid.village_code);
+    location.hash = "#/board";
+  };
+  main.querySelectorAll("path[data-grid]").forEach((shape) => {
+    shape.addEventListener("click", () => pick(shape));
+    shape.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        pick(shape);
+      }
+    });
+  });
   return () => {};
 }
