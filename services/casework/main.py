@@ -100,7 +100,6 @@ async def run_clock() -> None:
     await timer.run(settings.timer_interval_s)
 
 
-
 @service.loop("case-gauges")
 async def count_cases() -> None:
     """Keep the open and overdue case gauges current."""
