@@ -93,6 +93,7 @@ def open_case(page: Page, case_id: str) -> None:
 
 def act(page: Page, action: str, status: str, **fields: str) -> None:
     """Open an action's form, fill it, submit and wait for the case's new status."""
+    before = page.locator(".case").get_attribute("data-version")
     page.click(f'#actions button[data-action="{action}"]')
     form = page.locator(f"#form-{action}")
     for name, value in fields.items():
@@ -104,6 +105,7 @@ def act(page: Page, action: str, status: str, **fields: str) -> None:
         else:
             field.fill(value)
     form.locator("button[type=submit]").click()
+    expect(page.locator(".case")).not_to_have_attribute("data-version", str(before))
     expect(page.locator(".case")).to_have_attribute("data-status", status)
     expect(page.locator("#notice")).to_have_class("info")
 
@@ -121,3 +123,34 @@ def buttons(page: Page) -> list[str]:
     return list(
         page.locator("#actions button").evaluate_all("bs => bs.map(b => b.dataset.action)")
     )
+
+
+CONTRAST = (Path(__file__).parent / "contrast.js").read_text()
+
+
+def low_contrast(page: Page) -> list[str]:
+    """Texts on the page whose contrast is under WCAG AA, with their ratios."""
+    found: list[str] = page.evaluate(CONTRAST)
+    return found
+
+
+def tab_to(page: Page, selector: str, presses: int = 60) -> None:
+    """Press Tab until the focus is on ``selector``, as a keyboard user would."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+
+    raise AssertionError(f"{selector} was not reached in {presses} presses of Tab")
+
+
+def place_names(credential: str) -> dict[str, str]:
+    """English names of departments, villages and grids by code, as the console shows."""
+    with httpx.Client(timeout=10) as client:
+        answer = client.get(
+            f"{CASEWORK}/console/places", headers={"authorization": f"Bearer {credential}"}
+        )
+    answer.raise_for_status()
+    places = answer.json()
+    kinds = ("departments", "villages", "grids")
+    return {p["code"]: p["name_en"] for kind in kinds for p in places[kind]}

@@ -24,7 +24,8 @@ function drawShell(route) {
   logout.textContent = t("logout");
   logout.hidden = !who;
   const scope = who ? [who.department, ...(who.grids || [])].filter(Boolean).join(", ") : "";
-  document.getElementById("who").textContent = who ? `${who.sub} · ${who.role} ${scope}` : "";
+  const role = who ? t(`role.${who.role}`) : "";
+  document.getElementById("who").textContent = who ? `${who.sub} · ${role} ${scope}` : "";
   document.getElementById("nav").innerHTML = who
     ? views(who.role)
         .map(([name, href]) => {
@@ -60,9 +61,23 @@ function showLogin() {
   });
 }
 
+function settle(view, focused) {
+  // Redrawing drops the focus; keep it on the control that had it (a filter, the
+  // statistics' grouping) or else put it on the new view's heading, as a new page would.
+  if (document.activeElement && document.activeElement !== document.body) return;
+  const again = focused && view.querySelector(`#${CSS.escape(focused)}`);
+  const heading = view.querySelector("h1");
+  if (again) again.focus();
+  else if (heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+}
+
 async function route() {
   if (leaving) leaving();
   leaving = null;
+  const focused = document.activeElement && document.activeElement.id;
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
   drawShell(name || "board");
   if (!token() || !me()) {
@@ -77,12 +92,14 @@ async function route() {
     queue: () => showQueue(view),
     case: () => showCase(view, decodeURIComponent(arg || "")),
     map: () => showMap(view),
-    stats: () => showStats(view),
+    stats: () => showStats(view, arg),
   }[name || "board"];
   try {
     const stop = shown ? await shown() : await showBoard(view);
-    if (view.isConnected) leaving = stop;
-    else if (stop) stop();
+    if (view.isConnected) {
+      leaving = stop;
+      settle(view, focused);
+    } else if (stop) stop();
   } catch (failure) {
     if (!view.isConnected) return;
     notify(failure.readable ? failure.readable() : String(failure));

@@ -34,9 +34,15 @@ export function tags(item) {
   return marks.join("");
 }
 
-function nextDue(item) {
-  const dues = Object.values(item.deadlines || {}).filter(Boolean).sort();
-  return item.expected_at || dues[0] || "";
+// The deadline that runs while a case waits in each status.
+const STAGE = { reported: "sign", dispatched: "sign", signed: "dispose", disposed: "verify",
+  verified: "evaluate" };
+
+export function nextDue(item) {
+  // The due time of the step the case waits for, not the earliest of all its clocks.
+  if (!(item.status in STAGE) && item.status !== "returned") return "";
+  const due = (item.deadlines || {})[STAGE[item.status]];
+  return due || item.expected_at || "";
 }
 
 function options(list, chosen) {
@@ -53,14 +59,14 @@ function row(item, places) {
   const dept = places.departments.find((d) => d.code === item.department);
   const cat = places.categories.find((c) => c.code === item.category);
   return `<tr class="${klass}" data-case="${esc(item.case_id)}">
-    <td><a href="#/case/${encodeURIComponent(item.case_id)}">${esc(item.case_id)}</a> ${tags(item)}</td>
+    <td><a class="id" href="#/case/${encodeURIComponent(item.case_id)}">${esc(item.case_id)}</a> ${tags(item)}</td>
     <td>${esc(t(`st.${item.status}`))}</td>
     <td>${esc(cat ? named(cat) : item.category || "")}</td>
     <td>${esc(item.level)}</td>
-    <td>${esc(item.grid_code || "")}</td>
+    <td class="nowrap">${esc(item.grid_code || "")}</td>
     <td>${esc(dept ? named(dept) : item.department)}</td>
-    <td>${esc(when(item.created_at))}</td>
-    <td>${esc(when(nextDue(item)))}</td>
+    <td class="nowrap">${esc(when(item.created_at))}</td>
+    <td class="nowrap">${esc(when(nextDue(item)))}</td>
   </tr>`;
 }
 
@@ -94,7 +100,7 @@ export async function showBoard(main) {
         ${esc(t("open_only"))}</label></div>
     </form>
     <table class="board"><thead><tr>
-      <th>ID</th><th>${esc(t("status"))}</th><th>${esc(t("category"))}</th><th>${esc(t("level"))}</th>
+      <th>${esc(t("case_id"))}</th><th>${esc(t("status"))}</th><th>${esc(t("category"))}</th><th>${esc(t("level"))}</th>
       <th>${esc(t("grid"))}</th><th>${esc(t("department"))}</th><th>${esc(t("created"))}</th><th>${esc(t("due"))}</th>
     </tr></thead><tbody id="rows"><tr><td colspan="8">${esc(t("loading"))}</td></tr></tbody></table>`;
 

@@ -78,8 +78,11 @@ export async function act(action, fields) {
   const body = { command_id: commandId(), expected_version: shown.item.version, ...fields };
   try {
     const result = await postJson("casework", `/v1/cases/${encodeURIComponent(shown.item.case_id)}/${action}`, body);
-    notify(`${t("done")}${t(`act.${action}`)} → ${t(`st.${result.status}`)}`, "info");
     await showCase(shown.main, shown.item.case_id, true);
+    notify(`${t("done")}${t(`act.${action}`)} → ${t(`st.${result.status}`)}`, "info");
+    // The form that had the focus is gone: carry on from the actions now offered.
+    const next = shown.main.querySelector("#actions button") || shown.main.querySelector("h1");
+    if (next) next.focus();
     return { ok: true, status: 200, result };
   } catch (failure) {
     const text = failure instanceof Failure ? failure.readable() : String(failure.message || failure);
@@ -113,7 +116,7 @@ function facts(item, places) {
 function timeline(item) {
   return item.timeline.map((entry) => `<li>
       <strong>${esc(t(`act.${entry.action}`))}</strong> · ${esc(t(`st.${entry.to_status}`))}
-      <br><small>${esc(when(entry.at))} · ${esc(entry.actor.role)} ${esc(entry.actor.id)}</small>
+      <br><small>${esc(when(entry.at))} · ${esc(t(`role.${entry.actor.role}`))} ${esc(entry.actor.id)}</small>
       ${entry.reason ? `<br>${esc(entry.reason)}` : ""}
     </li>`).join("");
 }
@@ -142,15 +145,24 @@ async function drawPhotos(box, item) {
   }
 }
 
-function openForm(main, action, item, places) {
+function openForm(main, opener, item, places) {
+  const action = opener.dataset.action;
   const holder = main.querySelector("#action-form");
   const fields = (FORMS[action] || []).map(([name, kind]) => input(name, kind, item, places)).join("");
   holder.innerHTML = `<form class="action" id="form-${esc(action)}" data-action="${esc(action)}">
       <h3>${esc(t(`act.${action}`))}</h3>${fields}
       <div class="row"><button type="submit">${esc(t("submit"))}</button>
-      <button type="button" class="secondary" id="cancel">${esc(t("cancel"))}</button></div></form>`;
+      <button type="button" class="secondary" id="cancel" title="${esc(t("close_form"))}">${esc(t("cancel"))}</button>
+      </div></form>`;
   const form = holder.querySelector("form");
-  holder.querySelector("#cancel").addEventListener("click", () => { holder.innerHTML = ""; });
+  const close = () => {
+    holder.innerHTML = "";
+    opener.focus();
+  };
+  holder.querySelector("#cancel").addEventListener("click", close);
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") close();
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
@@ -175,7 +187,7 @@ export async function showCase(main, caseId, keepNotice = false) {
   const buttons = item.allowed_actions.map(
     (a) => `<button type="button" data-action="${esc(a)}">${esc(t(`act.${a}`))}</button>`).join("");
   main.innerHTML = `
-    <h1>${esc(item.case_id)} ${tags(item)}</h1>
+    <h1 tabindex="-1">${esc(item.case_id)} ${tags(item)}</h1>
     <div class="case" data-status="${esc(item.status)}" data-version="${esc(item.version)}">
       <div>
         <section class="panel"><h2>${esc(t("description"))}</h2><p>${esc(item.description)}</p>
@@ -183,7 +195,7 @@ export async function showCase(main, caseId, keepNotice = false) {
         <section class="panel"><h2>${esc(t("photos"))}</h2><div class="photos" id="photos"></div></section>
       </div>
       <div>
-        <section class="panel" aria-labelledby="actions-title"><h2 id="actions-title">${esc(t("actions"))}</h2>
+        <section class="panel acting" aria-labelledby="actions-title"><h2 id="actions-title">${esc(t("actions"))}</h2>
           <div class="actions" id="actions">${buttons || `<p>${esc(t("no_actions"))}</p>`}</div>
           <div id="action-form"></div></section>
         <section class="panel"><h2>${esc(t("deadlines"))}</h2>${deadlines(item)}</section>
@@ -192,7 +204,7 @@ export async function showCase(main, caseId, keepNotice = false) {
     </div>`;
   if (!keepNotice) notify("");
   main.querySelectorAll("#actions button").forEach((button) => {
-    button.addEventListener("click", () => openForm(main, button.dataset.action, item, places));
+    button.addEventListener("click", () => openForm(main, button, item, places));
   });
   await drawPhotos(main.querySelector("#photos"), item);
   return () => { shown = null; };

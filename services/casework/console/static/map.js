@@ -26,6 +26,24 @@ function projection(grids) {
   return { place, height };
 }
 
+function villageLabels(places, place) {
+  // Each village's name at the middle of its grids, so a grid can be found by its village.
+  return places.villages.map((village) => {
+    const points = places.grids.filter((g) => g.village_code === village.code)
+      .flatMap((g) => g.polygon.map((p) => place(p).map(Number)));
+    if (!points.length) return "";
+    const x = points.reduce((n, p) => n + p[0], 0) / points.length;
+    const y = points.reduce((n, p) => n + p[1], 0) / points.length;
+    // Two short lines rather than one long one, which would run into the next village.
+    const words = named(village).split(" ");
+    const lines = words.length > 1 ? [words.slice(0, -1).join(" "), words.at(-1)] : words;
+    const spans = lines.map((line, i) =>
+      `<tspan x="${x.toFixed(1)}" dy="${i ? "1.1em" : `${-0.55 * (lines.length - 1)}em`}">${esc(line)}</tspan>`);
+    return `<text class="village" x="${x.toFixed(1)}" y="${y.toFixed(1)}" text-anchor="middle"
+      aria-hidden="true">${spans.join("")}</text>`;
+  }).join("");
+}
+
 export function counts(items) {
   const per = {};
   for (const item of items) {
@@ -63,10 +81,11 @@ export async function showMap(main) {
     <div class="legend">${esc(t("open_cases"))}: ${legend}
       <span><i style="background:#fff;border:2.5px solid #a4161a"></i>${esc(t("overdue_cases"))}</span></div>
     <div class="map"><svg viewBox="0 0 ${WIDTH} ${height}" role="group" aria-label="${esc(t("map"))}">
-      ${shapes.join("")}</svg></div>
-    <h2>${esc(t("open_cases"))}</h2>
+      ${shapes.join("")}<g class="villages">${villageLabels(places, place)}</g></svg></div>
+    <h2>${esc(t("busiest"))}</h2>
     <table><thead><tr><th>${esc(t("grid"))}</th><th>${esc(t("open_cases"))}</th><th>${esc(t("overdue_cases"))}</th></tr></thead>
-    <tbody>${busiest.map(([code, c]) => `<tr><td>${esc(code)}</td><td>${c.open}</td><td>${c.overdue}</td></tr>`).join("")
+    <tbody>${busiest.map(([code, c]) => `<tr><td>${esc(code)} ${esc(named(places.grids.find((g) => g.code === code)))}</td>
+      <td>${c.open}</td><td>${c.overdue}</td></tr>`).join("")
       || `<tr><td colspan="3">${esc(t("no_cases"))}</td></tr>`}</tbody></table>`;
   const pick = (shape) => {
     // A grid picked by mouse or keyboard opens the board on its village.
