@@ -19,7 +19,7 @@ FLAGS = [
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """One browser for the session; each role gets its own context."""
+    """One browser for the whole test run; each role gets its own context."""
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed: deploy/local/install.sh installs it")
 

@@ -1,4 +1,4 @@
-"""What the console tests share: credentials, a reported case and page helpers."""
+"""What the console tests share: credentials, a reported case and page actions."""
 
 import io
 import time
