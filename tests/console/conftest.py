@@ -17,9 +17,13 @@ FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One browser for the whole test run; each role gets its own context."""
+    """One browser per module; each role gets its own context.
+
+    While Playwright's sync driver runs, the thread looks as if an event loop were
+    running, and asyncio tests refuse to start; so it must stop before the next module.
+    """
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed: deploy/local/install.sh installs it")
 
