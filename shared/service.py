@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import uvicorn
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
@@ -58,10 +59,25 @@ class Service:
             title=f"gridloop {name}", version=VERSION, lifespan=self._lifespan
         )
         instrument(self.app, name)
+        self._allow_console()
         install_error_handlers(self.app)
         self.app.add_api_route("/healthz", self._healthz, methods=["GET"], tags=["health"])
         self.app.add_api_route("/readyz", self._readyz, methods=["GET"], tags=["health"])
         SERVICE_INFO.labels(name, VERSION).set(1)
+
+    def _allow_console(self) -> None:
+        """Let the browser console, served by casework, call this service with a token."""
+        if not self.settings.cors_origins:
+            return
+
+        self.app.add_middleware(
+            CORSMiddleware,
+            allow_origins=self.settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["authorization", "content-type"],
+            expose_headers=["idempotent-replayed"],
+            max_age=600,
+        )
 
     def on_startup(self, hook: Hook) -> Hook:
         """Run ``hook`` once after connecting and before consuming."""

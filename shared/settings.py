@@ -34,6 +34,9 @@ class ServiceSettings(BaseSettings):
     outbox_interval_s: float = Field(default=1.0, gt=0, le=60)
     outbox_idle_s: float = Field(default=15.0, gt=0, le=600)
     redelivery_backoff_s: float = Field(default=1.0, ge=0, le=60)
+    cors_origins: list[str] = Field(
+        default=["http://127.0.0.1:8003", "http://localhost:8003"], max_length=20
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> "ServiceSettings":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local servers need, into .local/ (or $GRIDLOOP_LOCAL):
 #   Prometheus + promtool (Debian package), FerretDB (built from source with Go),
-#   the Kafka broker's jars (Maven). Each step is skipped when already done.
+#   the Kafka broker's jars (Maven), and Debian's chromium with a Chinese font for
+#   the console's browser tests. Each step is skipped when already done.
 set -Eeuo pipefail
 
 # shellcheck source=deploy/local/lib.sh
@@ -116,6 +117,42 @@ install_kafka() {
     say "kafka: $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $KAFKA_LIBS ($((SECONDS - started)) s)"
 }
 
+# True when fontconfig knows a font that covers Chinese.
+has_chinese_font() {
+    command -v fc-list >/dev/null 2>&1 && [[ -n "$(fc-list :lang=zh family 2>/dev/null)" ]]
+}
+
+# apt-get install, updating the package lists first only when the install fails on
+# stale or missing lists (a fresh container has none).
+apt_install() {
+    need apt-get "install $* yourself, then re-run"
+    if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends "$@"; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+            || die "apt-get update failed"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends "$@" || die "apt-get install $* failed"
+    fi
+}
+
+# The console's browser tests drive Debian's chromium through Playwright; nothing else
+# downloads a browser. Without a Chinese font the console's Chinese text renders as
+# boxes, so the font is checked on its own, not only when chromium is missing.
+install_chromium() {
+    local packages=()
+    [[ -x /usr/bin/chromium ]] || packages+=(chromium)
+    has_chinese_font || packages+=(fonts-wqy-microhei)
+    if [[ ${#packages[@]} -eq 0 ]]; then
+        say "chromium: present ($(/usr/bin/chromium --version 2>/dev/null || echo unknown))"
+        return
+    fi
+    say "chromium: installing ${packages[*]} (Debian packages, apt-get)..."
+    apt_install "${packages[@]}"
+    [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium still missing after installing it"
+    has_chinese_font || die "no Chinese font known to fontconfig after installing one"
+    say "chromium: installed ($(/usr/bin/chromium --version 2>/dev/null || echo unknown))"
+}
+
 check_config_files() {
     local f
     for f in "$DEPLOY_DIR/kafka/log4j2.xml" "$DEPLOY_DIR/kafka/server.properties.in" \
@@ -133,6 +170,7 @@ main() {
     install_prometheus
     install_ferretdb
     install_kafka
+    install_chromium
     say "install done in $((SECONDS - started)) s"
 }
 

@@ -5,6 +5,7 @@ from services.casework.basicinfo.wiring import install_basic_info
 from services.casework.clock import WorkClock
 from services.casework.commands import CaseEngine
 from services.casework.commands_api import build_command_router
+from services.casework.console.routes import build_console_router, static_files
 from services.casework.fieldwork.wiring import install_fieldwork
 from services.casework.gauges import keep_fresh
 from services.casework.handlers import on_case_command, on_report_routed
@@ -59,6 +60,10 @@ service.app.include_router(
     build_command_router(store, engine, settings.signing_key), tags=["commands"]
 )
 service.app.include_router(build_stats_router(store, settings.signing_key), tags=["stats"])
+service.app.include_router(
+    build_console_router(registry, settings.signing_key), tags=["console"]
+)
+service.app.mount("/console/static", static_files(), name="console-static")
 
 if settings.casework_subscribe:
     group = settings.casework_group

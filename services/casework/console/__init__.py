@@ -1,0 +1,1 @@
+"""The browser console: static pages served by casework that call the services' APIs."""
