@@ -83,3 +83,9 @@ bench-notifier: venv
 cluster-test: install
 	bash deploy/local/cluster.sh up
 	@rc=0; $(PY) -m bench.cluster || rc=$$?; bash deploy/local/cluster.sh down; exit $$rc
+
+# The whole system under load on this machine next to its raw limit (bare aiokafka and
+# PyMongo through the same hops and writes); about ten minutes. Holds the servers lock.
+.PHONY: bench
+bench: install
+	$(PY) -m bench.system $(BENCH_ARGS)
