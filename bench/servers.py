@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 PORTS = {"kafka": 9092, "mongo": 27017}
+ALL_PORTS = {"kafka": (9092, 9093), "mongo": (27017,)}
 UP_TIMEOUT_S = 240.0
 WAIT_STEP_S = 0.2
 
@@ -133,11 +135,17 @@ def alive(pid: int) -> bool:
 
 
 async def kill(server: Server, sig: signal.Signals = signal.SIGKILL) -> float:
-    """Send ``sig`` and wait until the process is gone; answer when it was sent."""
+    """Send ``sig`` and wait until the process and its ports are gone; when it was sent.
+
+    A many-threaded process (the JVM) shows as a zombie while its other threads are
+    still exiting and its sockets still open, so the ports are waited for as well:
+    up.sh refuses to start a server on a port something still answers on.
+    """
     sent_at = time.time()
     os.kill(server.pid, sig)
     deadline = time.monotonic() + 60
-    while alive(server.pid):
+    ports = ALL_PORTS[server.component]
+    while alive(server.pid) or any(port_answers(port) for port in ports):
         if time.monotonic() > deadline:
             raise ServerError(f"{server.component} pid {server.pid} outlived {sig.name}")
         await asyncio.sleep(WAIT_STEP_S)
@@ -159,7 +167,8 @@ def resume(server: Server) -> float:
 async def start(server: Server) -> Server:
     """Start the server again with its checkout's up.sh; answer the new process.
 
-    Refuses to call it a success when another process took the port meanwhile.
+    Refuses to call it a success when it came back with another command line (another
+    checkout's server took the port meanwhile, for example).
     """
     process = await asyncio.create_subprocess_exec(
         "bash",
@@ -196,3 +205,49 @@ def kafka_version() -> str:
     jars = sorted((kafka.local_dir / "kafka" / "libs").glob("kafka-server-*.jar"))
     names = [re.match(r"kafka-server-(\d[\w.]*)\.jar$", jar.name) for jar in jars]
     return next((m.group(1) for m in names if m), "unknown")
+
+
+async def restore(server: Server, attempts: int = 3) -> Server:
+    """Bring a stopped server back, trying again after a failure; raise only at the end.
+
+    Other checkouts' runs depend on these servers, so a failed start is retried
+    rather than left for someone to notice.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await start(server)
+        except ServerError as exc:
+            logger.error("bringing %s back, attempt %d: %s", server.component, attempt, exc)
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(5)
+    raise AssertionError("unreachable")
+
+
+def port_answers(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:``port``."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+async def ensure_up(known: list[Server]) -> list[str]:
+    """Bring back any of ``known`` whose port is silent; what had to be done.
+
+    A frozen process is sent SIGCONT first: whatever stopped a run must not leave the
+    shared servers stopped.
+    """
+    done = []
+    for server in known:
+        if alive(server.pid):
+            os.kill(server.pid, signal.SIGCONT)
+        if port_answers(PORTS[server.component]):
+            continue
+        if alive(server.pid):
+            done.append(f"{server.component} pid {server.pid} alive but not answering")
+            continue
+        again = await restore(server)
+        done.append(f"{server.component} was down; started again as pid {again.pid}")
+    return done

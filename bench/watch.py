@@ -15,6 +15,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
+from ops.load.sender import Sent
 from shared.kafka import ensure_topics, partitions_of
 from shared.registry import demo_registry
 from shared.topics import CASES_EVENTS, CASES_EVENTS_URGENT, TopicSpec, department_topic
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 FETCH_TIMEOUT_MS = 500
 DISPATCHED = "case.dispatched"
 DEPARTMENT_PARTITIONS = 3
+FEW_LEFT = 0.05
+"""Share of reports still waiting below which the database is asked about them."""
 
 
 @dataclass
@@ -231,3 +234,29 @@ def supported(cases: dict[str, list[CaseRow]]) -> dict[str, list[str]]:
             for report_id in row.supporters:
                 found[report_id].append(row.case_id)
     return found
+
+
+async def still_waiting(
+    sent: list[Sent],
+    watcher: Watcher,
+    client: AsyncMongoClient[dict[str, Any]],
+    database: str,
+) -> list[Sent]:
+    """Accepted reports not through yet: no alert, not a supporter, not in triage.
+
+    A report that joins an open case or waits in triage for the command centre
+    alerts nobody; only the database tells. It is read once few reports are left,
+    because on FerretDB every such read scans the whole collection.
+    """
+    answered = [s for s in sent if s.answered_at is not None]
+    waiting = [s for s in answered if watcher.alerted(s.report_id) is None]
+    if not waiting or len(waiting) > max(5, FEW_LEFT * len(answered)):
+        return waiting
+    cases = await cases_by_report(client, database)
+    joined = supported(cases)
+    return [
+        s
+        for s in waiting
+        if not joined.get(s.report_id)
+        and not any(row.triage for row in cases.get(s.report_id, []))
+    ]

@@ -144,7 +144,11 @@ class Bench:
         name = f"warmup-{label}"
         await asyncio.gather(*(sender.send_one(name) for _ in range(WARMUP_REPORTS)))
         waited = await phases.wait_for_alerts(
-            sender.of_phase(name), self.watcher, WARMUP_WAIT_S
+            sender.of_phase(name),
+            self.watcher,
+            WARMUP_WAIT_S,
+            self.mongo,
+            pipeline.DATABASE,
         )
         alerted = sum(self.watcher.alerted(s.report_id) is not None for s in sender.sent)
         say(f"warm-up: {alerted} of {WARMUP_REPORTS} reports alerted in {waited:.0f} s")
@@ -160,7 +164,13 @@ class Bench:
         # waits in triage alerts nobody, so nothing would say when it is through.
         sender = self.sender(client, Mix(duplicates=0, resends=0, hinted=1), seed=2)
         sent = await phases.closed_loop(
-            sender, self.watcher, "saturation", opts.in_pipeline, opts.saturation_s
+            sender,
+            self.watcher,
+            "saturation",
+            opts.in_pipeline,
+            opts.saturation_s,
+            self.mongo,
+            pipeline.DATABASE,
         )
         result = PhaseResult("saturation", None, opts.saturation_s)
         await self.count(result, sent, 0)
@@ -172,7 +182,13 @@ class Bench:
         say(f"{name}: {rate:g} reports/s for {opts.offer_s:.0f} s, the realistic mix")
         sender = self.sender(client, Mix(), seed=int(rate))
         sent, waited = await phases.offered(
-            sender, self.watcher, name, rate, opts.offer_s, opts.drain_s
+            sender,
+            self.watcher,
+            name,
+            rate,
+            (opts.offer_s, opts.drain_s),
+            self.mongo,
+            pipeline.DATABASE,
         )
         result = PhaseResult(
             name, rate, opts.offer_s, waited_after_offer_s=round(waited, 1)

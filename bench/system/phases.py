@@ -16,7 +16,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from bench.watch import CaseRow, Watcher, cases_by_report, supported
+from bench.watch import CaseRow, Watcher, cases_by_report, still_waiting, supported
 from ops.load.profile import Profile
 from ops.load.sender import Sender, Sent
 from ops.load.stream import Kind
@@ -77,45 +77,49 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _pending(sent: list[Sent], watcher: Watcher) -> list[Sent]:
-    """Accepted reports whose department has not heard yet.
-
-    A second voice about an open case joins that case and alerts nobody, so it is
-    not waited for; the database tells at the end whether it joined. (A report the
-    router cannot place waits in triage and alerts nobody either; the phases that wait
-    send every report with a category hint, so none should.)
-    """
-    return [
-        s
-        for s in sent
-        if s.answered_at is not None
-        and s.kind is not Kind.DUPLICATE
-        and watcher.alerted(s.report_id) is None
-    ]
-
-
-async def wait_for_alerts(sent: list[Sent], watcher: Watcher, limit_s: float) -> float:
-    """Wait (at most ``limit_s``) until every accepted report was alerted; the wait."""
+async def wait_for_alerts(
+    sent: list[Sent],
+    watcher: Watcher,
+    limit_s: float,
+    mongo: AsyncMongoClient[dict[str, Any]],
+    database: str,
+) -> float:
+    """Wait (at most ``limit_s``) until every accepted report is through; the wait."""
     started = time.monotonic()
-    while time.monotonic() - started < limit_s and _pending(sent, watcher):
+    while time.monotonic() - started < limit_s:
         if watcher.reader_failed() is not None:
             raise RuntimeError(f"the watcher stopped: {watcher.reader_failed()!r}")
-        await asyncio.sleep(0.5)
+        if not await still_waiting(sent, watcher, mongo, database):
+            break
+        await asyncio.sleep(1.0)
     return time.monotonic() - started
 
 
 async def offered(
-    sender: Sender, watcher: Watcher, name: str, rate: float, offer_s: float, drain_s: float
+    sender: Sender,
+    watcher: Watcher,
+    name: str,
+    rate: float,
+    times: tuple[float, float],
+    mongo: AsyncMongoClient[dict[str, Any]],
+    database: str,
 ) -> tuple[list[Sent], float]:
-    """Offer ``rate`` reports/s for ``offer_s``, then wait up to ``drain_s`` for alerts."""
+    """Offer ``rate`` reports/s for ``times[0]`` s, then wait up to ``times[1]`` s."""
+    offer_s, drain_s = times
     await sender.offer(name, Profile.steady(rate), offer_s)
     sent = sender.of_phase(name)
-    waited = await wait_for_alerts(sent, watcher, drain_s)
+    waited = await wait_for_alerts(sent, watcher, drain_s, mongo, database)
     return sent, waited
 
 
 async def closed_loop(
-    sender: Sender, watcher: Watcher, name: str, in_pipeline: int, duration_s: float
+    sender: Sender,
+    watcher: Watcher,
+    name: str,
+    in_pipeline: int,
+    duration_s: float,
+    mongo: AsyncMongoClient[dict[str, Any]],
+    database: str,
 ) -> list[Sent]:
     """Keep ``in_pipeline`` reports between intake and their departments for a while."""
     deadline = time.monotonic() + duration_s
@@ -134,7 +138,7 @@ async def closed_loop(
 
     await asyncio.gather(*(one_at_a_time() for _ in range(in_pipeline)))
     sent = sender.of_phase(name)
-    await wait_for_alerts(sent, watcher, CLOSED_LOOP_TAIL_S)
+    await wait_for_alerts(sent, watcher, CLOSED_LOOP_TAIL_S, mongo, database)
     return sent
 
 
@@ -143,7 +147,7 @@ async def measure(
     sent: list[Sent],
     skipped: int,
     watcher: Watcher,
-    mongo: AsyncMongoClient[dict[str, object]],
+    mongo: AsyncMongoClient[dict[str, Any]],
     database: str,
 ) -> PhaseResult:
     """Count the phase's reports against the stored cases and the alerts seen."""

@@ -1,10 +1,11 @@
 """Posting the stream to intake and keeping what each report got back.
 
-A report is retried with the same body, as a phone does, until one intake answers
-202 or the attempts run out; a refusal that retrying cannot fix (4xx other than 408
-and 429) ends it at once. Open-loop sending starts reports on schedule whatever the
-answers do, as the public does, but never keeps more than ``max_in_flight`` requests
-open: a report it could not start is counted as skipped, not hidden.
+A report is retried with the same body, as a phone does, pausing twice as long each
+time (up to five seconds), until one intake answers 202 or the attempts run out; a
+refusal that retrying cannot fix (4xx other than 408 and 429) ends it at once.
+Open-loop sending starts reports on schedule whatever the answers do, as the public
+does, but never keeps more than ``max_in_flight`` requests open: a report it could
+not start is counted as skipped, not hidden.
 """
 
 import asyncio
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 ATTEMPTS = 6
 ATTEMPT_TIMEOUT_S = 10.0
 RETRY_PAUSE_S = 0.3
+MAX_RETRY_PAUSE_S = 5.0
 MAX_IN_FLIGHT = 400
 RETRYABLE = {408, 429}
 
@@ -127,7 +129,7 @@ class Sender:
             if answer is not None:
                 sent.answered_at = time.time()
                 break
-            await asyncio.sleep(RETRY_PAUSE_S)
+            await asyncio.sleep(min(RETRY_PAUSE_S * 2**attempt, MAX_RETRY_PAUSE_S))
 
         if answer is None:
             logger.warning("report %s not accepted: %s", sent.report_id, sent.last_error)
@@ -201,11 +203,22 @@ class Sender:
         self.in_flight.add(task)
         task.add_done_callback(self.in_flight.discard)
 
-    async def offer(self, phase: str, profile: Profile, duration_s: float) -> None:
-        """Open loop: start reports at the profile's rate, then wait for their answers."""
+    async def offer(
+        self,
+        phase: str,
+        profile: Profile,
+        duration_s: float,
+        stop: asyncio.Event | None = None,
+    ) -> None:
+        """Open loop: start reports at the profile's rate, then wait for their answers.
+
+        Sending ends after ``duration_s`` or as soon as ``stop`` is set.
+        """
         started = time.monotonic()
         for offset in profile.send_times(duration_s):
             await asyncio.sleep(max(started + offset - time.monotonic(), 0))
+            if stop is not None and stop.is_set():
+                break
             if len(self.in_flight) >= self.max_in_flight:
                 self.skipped[phase] += 1
                 continue
