@@ -13,6 +13,8 @@ help:
 	@echo "make run    set everything up, start the system and feed demo reports (Ctrl-C stops)"
 	@echo "make test   set up what the tests need and run the whole suite on real servers"
 	@echo "make cluster-test  three brokers, two instances of each service, faults under load"
+	@echo "make bench  the whole system under load next to its raw limit (bench/results/)"
+	@echo "make chaos  services, broker and database failing under load; nothing lost"
 	@echo "make up     install and start Kafka, FerretDB and Prometheus only"
 	@echo "make down   stop what 'make up' started"
 	@echo "make lint   ruff format check, ruff, mypy"
@@ -83,3 +85,17 @@ bench-notifier: venv
 cluster-test: install
 	bash deploy/local/cluster.sh up
 	@rc=0; $(PY) -m bench.cluster || rc=$$?; bash deploy/local/cluster.sh down; exit $$rc
+
+# The whole system under load on this machine next to its raw limit (bare aiokafka and
+# PyMongo through the same hops and writes); about ten minutes. Holds the servers lock.
+.PHONY: bench
+bench: install
+	$(PY) -m bench.system $(BENCH_ARGS)
+
+# Faults under load on the shared servers (services killed in turn, the broker killed
+# and restarted, FerretDB stopped for 30 s, poison on every consumed topic), then the
+# count of every report, event, alert and parked message. About five minutes; holds
+# the servers lock. `make test` runs a shorter form (tests/chaos).
+.PHONY: chaos
+chaos: install
+	$(PY) -m bench.chaos $(CHAOS_ARGS)

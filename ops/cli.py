@@ -15,6 +15,12 @@ from rich.table import Table
 from ops import deadletters, status
 from ops import rebuild as rebuild_model
 from ops import registry as registry_file
+from ops.load.credentials import Credentials, MissingCredential
+from ops.load.profile import TYPHOON_FACTOR, TYPHOON_MINUTES, Profile
+from ops.load.run import LoadPlan, generate
+from ops.load.run import Progress as LoadProgress
+from ops.load.stream import Mix
+from ops.load.summary import LoadSummary
 from ops.trace import trace as trace_report
 from shared.auth import demo_credentials
 from shared.registry.demo import demo_registry
@@ -331,6 +337,109 @@ def import_records(
             )
         raise typer.Exit(1) from exc
     console.print(", ".join(f"{count} {change}" for change, count in counts.items()))
+
+
+@app.command("loadgen")
+def loadgen(
+    rate: Annotated[float, typer.Option(help="reports per second (the base rate)")] = 2.0,
+    duration: Annotated[float, typer.Option(help="seconds of sending")] = 60.0,
+    intake: Annotated[
+        list[str] | None, typer.Option(help="intake base URL; repeat for several")
+    ] = None,
+    typhoon: Annotated[
+        bool, typer.Option(help="surge to --surge-factor x the rate for a few minutes")
+    ] = False,
+    surge_factor: Annotated[float, typer.Option()] = TYPHOON_FACTOR,
+    surge_after: Annotated[float, typer.Option(help="seconds before the surge")] = 30.0,
+    surge_minutes: Annotated[float, typer.Option()] = TYPHOON_MINUTES,
+    emergencies: Annotated[float, typer.Option(help="share of emergencies")] = 0.03,
+    duplicates: Annotated[
+        float, typer.Option(help="share repeating a recent report's problem nearby")
+    ] = 0.08,
+    resends: Annotated[
+        float, typer.Option(help="share sent twice with the same id, as flaky phones do")
+    ] = 0.02,
+    photos: Annotated[float, typer.Option(help="share with a photo")] = 0.1,
+    located: Annotated[float, typer.Option(help="share giving a point, not a grid")] = 0.7,
+    credentials_file: Annotated[
+        Path | None,
+        typer.Option("--credentials", help="tokens as `gridloop credentials` writes them"),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="repeat a run's content")] = None,
+    max_in_flight: Annotated[int, typer.Option(help="most requests open at once")] = 400,
+) -> None:
+    """Send a realistic stream of reports to intake at a rate, or a typhoon's surge."""
+    settings = _settings()
+    registry = demo_registry()
+    try:
+        mix = Mix(
+            emergencies=emergencies,
+            duplicates=duplicates,
+            resends=resends,
+            photos=photos,
+            located=located,
+        )
+        profile = (
+            Profile.typhoon(
+                rate, factor=surge_factor, after_s=surge_after, minutes=surge_minutes
+            )
+            if typhoon
+            else Profile.steady(rate)
+        )
+        tokens = (
+            Credentials.from_file(credentials_file)
+            if credentials_file
+            else Credentials.signed(registry, settings)
+        )
+    except (ValueError, MissingCredential, OSError) as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from exc
+
+    plan = LoadPlan(
+        intakes=intake or ["http://127.0.0.1:8001"],
+        profile=profile,
+        duration_s=duration,
+        mix=mix,
+        seed=seed,
+        max_in_flight=max_in_flight,
+    )
+    console.print(
+        f"offering {profile.describe()} for {duration:g} s "
+        f"(about {profile.expected(duration)} reports) to {', '.join(plan.intakes)}"
+    )
+    found = asyncio.run(generate(plan, registry, tokens, _show_progress))
+    console.print(_load_table(found))
+    if found.accepted == 0:
+        raise typer.Exit(1)
+
+
+def _show_progress(now: LoadProgress) -> None:
+    console.print(
+        f"t+{now.elapsed_s:5.0f} s  offering {now.rate_now:g}/s  started {now.started}"
+        f"  answered 202 {now.accepted}  in flight {now.in_flight}  skipped {now.skipped}"
+    )
+
+
+def _load_table(found: LoadSummary) -> Table:
+    table = Table(title="load run")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("offered", str(found.offered)),
+        ("skipped (too many in flight)", str(found.skipped)),
+        ("answered 202", str(found.accepted)),
+        ("not answered 202 after retries", str(found.not_accepted)),
+        *((f"  of which {kind}", str(n)) for kind, n in sorted(found.by_kind.items())),
+        ("  with a photo", str(found.photos)),
+        ("  sent twice (same id)", str(found.resent)),
+        ("  second answer differed", str(found.resend_mismatches)),
+        ("accepted per second", f"{found.accepted_per_s:.1f}"),
+        *((f"time to 202, p{q}", f"{found.answer_ms(q):.0f} ms") for q in (50, 95, 99)),
+        ("last answers", ", ".join(f"{k}: {v}" for k, v in found.statuses.most_common())),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
 
 
 def _department_codes() -> list[str]:

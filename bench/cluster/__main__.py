@@ -36,11 +36,15 @@ from bench.cluster.brokers import (
     prepare_topics,
 )
 from bench.cluster.fleet import LABELS, SERVICES, Fleet
-from bench.cluster.load import Driver, Reports
-from bench.cluster.observe import Watcher, cases_by_report
 from bench.cluster.report import say
 from bench.cluster.shares import split
+from bench.watch import Watcher, cases_by_report
+from ops.load.credentials import Credentials
+from ops.load.profile import Profile
+from ops.load.sender import Sender
+from ops.load.stream import Mix, ReportStream
 from shared.launcher import ROOT
+from shared.registry import demo_registry
 from shared.settings import ServiceSettings
 from shared.topics import LANE_TOPICS
 
@@ -80,7 +84,7 @@ def cluster_dir() -> Path:
 
 
 async def drain(
-    driver: Driver,
+    driver: Sender,
     phase: str,
     mongo: AsyncMongoClient[dict[str, object]],
     watcher: Watcher,
@@ -159,7 +163,14 @@ async def exercise(opts: argparse.Namespace, nodes: Nodes, fleet: Fleet) -> int:
     await watcher.start(layout)
     client = httpx.AsyncClient(limits=httpx.Limits(max_connections=200), trust_env=False)
     try:
-        driver = Driver(client, fleet.intake_urls(), Reports(uuid.uuid4().hex[:8]))
+        registry = demo_registry()
+        # Grid codes and no points: no report can support another's case, so each one
+        # must become a case of its own.
+        stream = ReportStream(
+            registry, Mix.unique(), tag=f"cluster run {uuid.uuid4().hex[:8]}"
+        )
+        credentials = Credentials.signed(registry, ServiceSettings())
+        driver = Sender(client, fleet.intake_urls(), stream, credentials)
         await asyncio.gather(*(driver.send_one("warmup") for _ in range(WARMUP_REPORTS)))
         if not await drain(driver, "warmup", mongo, watcher):
             say("warm-up reports did not all come through; see the service logs")
@@ -182,7 +193,7 @@ async def exercise(opts: argparse.Namespace, nodes: Nodes, fleet: Fleet) -> int:
         faults: list[Fault] = []
         origin = time.time()
         await asyncio.gather(
-            driver.steady("faults", rate, opts.duration),
+            driver.offer("faults", Profile.steady(rate), opts.duration),
             inject_faults(opts, nodes, fleet, faults),
         )
         drained = await drain(driver, "faults", mongo, watcher)

@@ -3,8 +3,8 @@
 import math
 from dataclasses import dataclass, field
 
-from bench.cluster.load import Sent
-from bench.cluster.observe import CaseRow, Seen
+from bench.watch import CaseRow, Seen
+from ops.load.sender import Sent
 
 FAULT_WINDOW_S = 20.0
 """Reports answered from a fault until this long after it count as under that fault."""

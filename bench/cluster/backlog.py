@@ -27,11 +27,15 @@ async def committed_partitions(bootstrap: str) -> dict[str, list[TopicPartition]
         await admin.close()
 
 
-async def skip_to_end(bootstrap: str) -> int:
-    """Commit the end offset for every group on every partition; answer how many skipped."""
+async def skip_to_end(bootstrap: str, prefix: str = "") -> int:
+    """Move groups to the end of the partitions they committed on; the messages skipped.
+
+    Only the groups whose names start with ``prefix``; none of them may have a running
+    member, or the broker refuses the commit.
+    """
     skipped = 0
     for group, partitions in (await committed_partitions(bootstrap)).items():
-        if not partitions:
+        if not partitions or not group.startswith(prefix):
             continue
         consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,

@@ -1,0 +1,1 @@
+"""Chaos runs: faults under load, then a count of every report, event and alert."""

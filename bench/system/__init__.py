@@ -1,0 +1,1 @@
+"""`make bench`: the whole system on this machine, measured against its raw parts."""
