@@ -30,7 +30,9 @@ KEY = ServiceSettings().signing_key
 
 SETTINGS = {
     "digest_window_s": "6",
-    "digest_grace_s": "2",
+    # Generous: on a cold machine the notifier may read a 200-event burst for longer
+    # than a window, and items read after the grace would go in a second digest.
+    "digest_grace_s": "10",
     "rules_refresh_s": "0.5",
     "worker_poll_s": "0.2",
     "endpoint_concurrency": "2",

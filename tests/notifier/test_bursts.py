@@ -21,6 +21,7 @@ from tests.notifier.receivers import Endpoints
 pytestmark = pytest.mark.servers
 
 WINDOW_S = float(SETTINGS["digest_window_s"])
+GRACE_S = float(SETTINGS["digest_grace_s"])
 
 
 async def test_two_hundred_reports_make_one_digest_per_department(
@@ -62,7 +63,7 @@ async def test_two_hundred_reports_make_one_digest_per_department(
             for path in paths.values()
         )
 
-    assert await eventually(digests_arrived, timeout=WINDOW_S * 2 + 5)
+    assert await eventually(digests_arrived, timeout=WINDOW_S * 2 + GRACE_S + 10)
     await asyncio.sleep(1)
     for dept, path in paths.items():
         arrivals = [a.payload or {} for a in endpoints.accepted(path)]
