@@ -56,7 +56,8 @@ def test_a_duplicate_repeats_a_recent_problem_within_its_radius() -> None:
     for dup in duplicates:
         original = by_id[str(dup.original)]
         category = REGISTRY.category(dup.body["category_hint"])
-        assert category is not None and category.duplicate_radius_m > 0
+        assert category is not None
+        assert category.duplicate_radius_m > 0
         assert (
             original.body.get("category_hint", dup.body["category_hint"])
             == (dup.body["category_hint"])
@@ -74,12 +75,13 @@ def test_callers_match_channels_and_every_caller_has_a_credential() -> None:
         assert tokens.header(p.caller)["Authorization"].startswith("Bearer ")
         if p.body["channel"] in {"app", "patrol"}:
             assert p.body["reporter"] == {"kind": "grid_staff"}
-            grid = (
-                p.body.get("grid_code")
-                or REGISTRY.grid_at(
+            grid = p.body.get("grid_code")
+            if grid is None:
+                placed = REGISTRY.grid_at(
                     p.body["location"]["lat"], p.body["location"]["lon"]
-                ).code
-            )
+                )
+                assert placed is not None
+                grid = placed.code
             assert p.caller == f"grid_head:{grid}"
 
 
