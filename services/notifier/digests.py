@@ -4,7 +4,13 @@ Items are stored as ``grouped`` jobs carrying their window. Once a window has
 ended (plus a grace period for events still being written), its items become
 one digest job. The digest's id follows from the window and a sequence number,
 and items are marked only after the digest is stored, so a crash in between
-rebuilds the same digest rather than sending the items twice.
+rebuilds the same digest rather than sending the items twice. Items read after their
+window closed (the notifier was behind by more than the grace) go out as a second
+digest for the same window, never lost and never folded into a later window.
+
+TODO: close a window when the consumer has read past it rather than by wall clock, so
+a lagging notifier still sends one digest per window; it needs the consumer's
+position per partition, which the planner does not see today.
 """
 
 import asyncio
