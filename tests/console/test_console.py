@@ -1,7 +1,8 @@
 """The console in a real browser: one case round the loop by three roles, and refusals."""
 
-import json
 import re
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -10,6 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from shared.auth import Role
 from shared.launcher import Stack
+from shared.registry.demo import demo_registry
 from tests.console.pages import (
     CASEWORK,
     CONSOLE,
@@ -113,7 +115,7 @@ def test_a_report_goes_round_the_loop_through_the_console(
         expect(charts).to_have_count(3)
         for chart in range(3):
             expect(charts.nth(chart)).to_contain_text(names[code][:20])
-        expect(operator.locator("#coverage")).to_contain_text("No campaigns")
+        expect(operator.locator("#coverage")).to_contain_text("Campaign coverage")
         operator.screenshot(path=shots / f"stats-{by}.png", full_page=True)
         assert low_contrast(operator) == []
 
@@ -234,45 +236,46 @@ def test_services_answer_the_console_origin_only(stack: Stack) -> None:
 def test_campaign_coverage_shows_each_campaign_and_its_laggards(
     stack: Stack, browser: Browser, shots: Path
 ) -> None:
-    # TODO: answer from casework itself once field work's campaigns are merged (until
-    # then casework has no /v1/campaigns, so the page is handed one in that shape).
-    grids = [
-        ("G-03-07", "V-03", 120, 90),
-        ("G-03-08", "V-03", 80, 80),
-        ("G-05-01", "V-05", 60, 6),
-    ]
-    running = {
-        "campaign_id": "c-flood",
-        "title": "Flood season door-to-door check",
-        "status": "open",
-        "coverage": round(176 / 260, 4),
-        "grids": [
-            {
-                "grid_code": g,
-                "village_code": v,
-                "households": h,
-                "confirmed": c,
-                "blocked": 0,
-                "coverage": round(c / h, 4),
-                "report_ids": [],
-            }
-            for g, v, h, c in grids
-        ],
+    registry = demo_registry()
+    grids = [registry.grid(code) for code in ("G-03-07", "G-03-08", "G-05-01")]
+    assert all(grids)
+    title = f"Flood season door-to-door check {uuid.uuid4().hex[:6]}"
+    issued = {
+        "title": title,
+        "instructions": "Check every household's sandbags and exits.",
+        "grids": [grid.code for grid in grids if grid],
+        "deadline": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
     }
-    answer = json.dumps({"items": [running]})
-    page, context = signed_in(browser, OPERATOR)
-    page.route(
-        "**/v1/campaigns*",
-        lambda route: route.fulfill(
-            status=200, content_type="application/json", body=answer
-        ),
-    )
+    operator = {"authorization": f"Bearer {OPERATOR}"}
+    confirmed: dict[str, tuple[int, int]] = {}
+    with httpx.Client(base_url=CASEWORK, timeout=30) as client:
+        answer = client.post("/v1/campaigns", json=issued, headers=operator)
+        assert answer.status_code == 201, answer.text
+        campaign_id = answer.json()["campaign_id"]
+        for grid, share in zip(grids, (0.75, 1.0, 0.1), strict=True):
+            assert grid is not None
+            done = int(grid.households * share)
+            head = token(Role.GRID_STAFF, f"head-{grid.code}", grids=[grid.code])
+            items = [{"unit": f"u-{n}", "status": "confirmed"} for n in range(done)]
+            answer = client.post(
+                f"/v1/campaigns/{campaign_id}/progress",
+                json={"grid_code": grid.code, "items": items},
+                headers={"authorization": f"Bearer {head}"},
+            )
+            assert answer.status_code == 200, answer.text
+            before = confirmed.get(grid.village_code, (0, 0))
+            confirmed[grid.village_code] = (before[0] + done, before[1] + grid.households)
 
+    page, context = signed_in(browser, OPERATOR)
     page.goto(f"{CONSOLE}#/stats/village")
     coverage = page.locator("#coverage")
-    expect(coverage.locator("figure")).to_have_count(2)
-    expect(coverage.locator("figure").first).to_contain_text("68% (176/260 households)")
-    expect(coverage.locator("figure").nth(1)).to_contain_text("10% (6/60 households)")
+    done = sum(part[0] for part in confirmed.values())
+    due = sum(part[1] for part in confirmed.values())
+    expect(coverage.locator("figure").first).to_contain_text(title)
+    expect(coverage.locator("figure").first).to_contain_text(f"({done}/{due} households)")
+    ours = coverage.locator("figure", has_text=f"{title} · by village")
+    for village_done, village_due in confirmed.values():
+        expect(ours).to_contain_text(f"({village_done}/{village_due} households)")
     coverage.scroll_into_view_if_needed()
     page.screenshot(path=shots / "stats-campaigns.png", full_page=True)
     assert low_contrast(page) == []

@@ -43,6 +43,17 @@ async def test_a_campaign_reaches_every_head_and_escalates_what_is_missing(
         refused = await client.post("/v1/campaigns", json=issued, headers=head(full.code))
         assert refused.status_code == 403
 
+        listed = await client.get(
+            "/v1/campaigns", params={"status": "open", "limit": 5}, headers=OPERATOR
+        )
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["items"][0]["campaign_id"] == campaign_id
+        unknown = await client.get(
+            "/v1/campaigns", params={"status": "finished"}, headers=OPERATOR
+        )
+        assert unknown.status_code == 422
+        assert "no campaign state finished" in unknown.text
+
         every = [f"u-{n}" for n in range(full.households)]
         answer = await client.post(
             f"/v1/campaigns/{campaign_id}/progress",

@@ -2,14 +2,16 @@
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from services.casework.fieldwork.campaigns import CampaignDesk, coverage_of, overall
 from services.casework.fieldwork.catalogue import Checklist, checklist
 from services.casework.fieldwork.errors import FieldworkError
 from services.casework.fieldwork.models import (
     CampaignIn,
+    CampaignList,
     CampaignOut,
     Finding,
     GridCoverage,
@@ -117,6 +119,17 @@ def build_fieldwork_router(
         """Issue a task to grids; every grid head is notified."""
         async with refusals():
             return campaign_out(await campaigns.issue(caller, body))
+
+    @router.get("/campaigns", response_model=CampaignList)
+    async def recent_campaigns(
+        caller: Principal = who,
+        state: Annotated[list[str] | None, Query(alias="status")] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> CampaignList:
+        """The newest campaigns with their coverage, optionally only some states."""
+        async with refusals():
+            docs = await campaigns.recent(state or [], limit)
+        return CampaignList(items=[campaign_out(doc) for doc in docs])
 
     @router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
     async def campaign(campaign_id: str, caller: Principal = who) -> CampaignOut:

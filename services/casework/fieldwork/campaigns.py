@@ -20,6 +20,8 @@ from shared.registry.models import Grid, Registry
 logger = logging.getLogger(__name__)
 
 ISSUERS = {Role.OPERATOR, Role.SYSTEM}
+# Issued open; at the deadline complete or overdue; closed with a summary.
+CAMPAIGN_STATES = {"open", "complete", "overdue", "closed"}
 
 
 def target_grids(body: CampaignIn, registry: Registry) -> list[Grid]:
@@ -149,6 +151,17 @@ class CampaignDesk:
         if doc is None:
             raise NotFound(f"no campaign {campaign_id}", "campaign_id")
         return doc
+
+    async def recent(self, statuses: list[str], limit: int) -> list[Document]:
+        """The newest campaigns, for boards that show coverage across all of them."""
+        unknown = set(statuses) - CAMPAIGN_STATES
+        if unknown:
+            raise FieldworkError(
+                f"no campaign state {', '.join(sorted(unknown))}; "
+                f"states are {', '.join(sorted(CAMPAIGN_STATES))}",
+                "status",
+            )
+        return await self.store.recent_campaigns(statuses, limit)
 
     async def progress(
         self, caller: Principal, token: str, campaign_id: str, body: ProgressIn

@@ -149,3 +149,9 @@ class CampaignOut(BaseModel):
     coverage: float
     grids: list[GridCoverage]
     summary: dict[str, object] | None = None
+
+
+class CampaignList(BaseModel):
+    """The newest campaigns, each with its coverage."""
+
+    items: list[CampaignOut]

@@ -72,6 +72,12 @@ class FieldworkStore:
         """One campaign."""
         return await self.campaigns.find_one({"_id": campaign_id})
 
+    async def recent_campaigns(self, statuses: list[str], limit: int) -> list[Document]:
+        """The newest campaigns in the given states (all states when none are given)."""
+        query: Document = {"status": {"$in": statuses}} if statuses else {}
+        cursor = self.campaigns.find(query).sort("created_at", -1).limit(limit)
+        return [doc async for doc in cursor]
+
     async def campaigns_between(self, start: datetime, end: datetime) -> list[Document]:
         """Campaigns that ran in ``[start, end)``: issued before it ended, due after."""
         cursor = self.campaigns.find(

@@ -123,8 +123,6 @@ const WORDS = {
   campaign_coverage: ["专项任务覆盖率", "Campaign coverage"],
   coverage_help: ["已确认户数占应走访户数的比例", "Share of households confirmed out of those due"],
   no_campaigns: ["暂无专项任务", "No campaigns"],
-  no_campaigns_here: ["暂无专项任务（本服务尚未提供专项任务）",
-    "No campaigns (this casework does not offer campaigns yet)"],
   "role.operator": ["指挥中心", "command centre"],
   "role.department": ["部门", "department"],
   "role.grid_staff": ["网格员", "grid staff"],

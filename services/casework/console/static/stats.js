@@ -1,6 +1,6 @@
 // Figures from GET /v1/stats drawn as SVG bars, one chart per measure, and the coverage
-// of field campaigns where casework offers them.
-import { Failure, esc, getJson, registry } from "./api.js";
+// of the newest field campaigns.
+import { esc, getJson, registry } from "./api.js";
 import { lang, named, t } from "./i18n.js";
 
 export const DIMENSIONS = ["department", "village", "grid"];
@@ -79,17 +79,9 @@ function measures(answer, places, dimension) {
 }
 
 export async function campaigns() {
-  // Campaigns live in casework's field work; a casework without it answers 404 (or 405
-  // once only POST /v1/campaigns exists), which the panel shows as no campaigns.
-  try {
-    const answer = await getJson("casework", "/v1/campaigns");
-    return { available: true, items: Array.isArray(answer) ? answer : answer.items || [] };
-  } catch (failure) {
-    if (failure instanceof Failure && [404, 405].includes(failure.status)) {
-      return { available: false, items: [] };
-    }
-    throw failure;
-  }
+  // The newest campaigns are enough for a board; older ones are in the periodic report.
+  const answer = await getJson("casework", "/v1/campaigns", { limit: 20 });
+  return { items: answer.items };
 }
 
 function spread(campaign, places, dimension) {
@@ -115,8 +107,8 @@ function tally(label, grids) {
 function coverage(found, places, dimension) {
   const title = t("campaign_coverage");
   if (!found.items.length) {
-    const why = found.available ? t("no_campaigns") : t("no_campaigns_here");
-    return `<section class="chart" id="coverage"><h2>${esc(title)}</h2><p>${esc(why)}</p></section>`;
+    const none = t("no_campaigns");
+    return `<section class="chart" id="coverage"><h2>${esc(title)}</h2><p>${esc(none)}</p></section>`;
   }
   const overall = found.items.map((c) => tally(c.title, c.grids));
   const parts = [chart(title, overall, 1, percent, t("coverage_help"))];
