@@ -20,6 +20,9 @@ class Stack:
 
     env: dict[str, str]
     log_dir: Path
+    # Services in a session of their own miss the terminal's Ctrl-C, so that whoever
+    # started them decides when and in what order they stop.
+    own_session: bool = False
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, name: str) -> None:
@@ -35,6 +38,7 @@ class Stack:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=self.own_session,
         )
         wait_ready(name, port, self.processes[name])
 

@@ -24,7 +24,6 @@ from pymongo.errors import PyMongoError
 
 from bench.cluster import audit, report
 from bench.cluster.audit import Fault
-from bench.cluster.backlog import skip_to_end
 from bench.cluster.brokers import (
     BOOTSTRAP,
     MIN_INSYNC,
@@ -39,6 +38,7 @@ from bench.cluster.fleet import LABELS, SERVICES, Fleet
 from bench.cluster.report import say
 from bench.cluster.shares import split
 from bench.watch import Watcher, cases_by_report
+from ops.backlog import skip_to_end
 from ops.load.credentials import Credentials
 from ops.load.profile import Profile
 from ops.load.sender import Sender

@@ -1,7 +1,9 @@
 """Runs the whole system locally, feeds it demo reports and narrates each case.
 
-Started by `make run` after `make up`. Ctrl-C stops the services and then the
-infrastructure that `make up` started.
+Started by `make run` after `make up`. The demo starts from now: the broker it shares
+with the test suite and the benchmarks may hold their unread traffic, which is not the
+demo's and is left behind. Ctrl-C lets the services finish what the demo sent them,
+then stops them and the infrastructure that `make up` started.
 """
 
 import asyncio
@@ -23,11 +25,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from deploy.local.demo_fieldwork import feed_fieldwork, load_plan  # noqa: E402
+from ops.backlog import skip_to_end  # noqa: E402
+from ops.status import TRANSIENT_GROUP_PREFIXES, consumer_lag  # noqa: E402
 from shared.launcher import SERVICES, Stack, service_env  # noqa: E402
 from shared.topics import CASES_EVENTS, CASES_EVENTS_URGENT  # noqa: E402
 
 LOCAL = Path(os.environ.get("GRIDLOOP_LOCAL", ROOT / ".local"))
 KAFKA = "127.0.0.1:9092"
+DRAIN_S = 30.0
 INTAKE = "http://127.0.0.1:8001"
 CASEWORK = "http://127.0.0.1:8003"
 
@@ -96,17 +101,46 @@ async def feed(reports: list[dict[str, str]], tokens: dict[str, str]) -> None:
             await asyncio.sleep(1.0)
 
 
+def service_group(group: str) -> bool:
+    """A group of the deployment's own services: lasting, and no operator tool's."""
+    return not group.startswith((*TRANSIENT_GROUP_PREFIXES, "gridloop-"))
+
+
+async def start_from_now() -> None:
+    """Leave behind what others put on the shared topics since the demo last ran."""
+    skipped = await skip_to_end(KAFKA, chosen=service_group)
+    if skipped:
+        say(f"left {skipped} messages of other runs on this broker unread: not the demo's")
+
+
+async def drain() -> None:
+    """Wait, a while at most, until the services have read what the demo sent them."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DRAIN_S
+    while True:
+        left = sum(p.lag for p in await consumer_lag(KAFKA) if service_group(p.group))
+        if left == 0:
+            return
+        if loop.time() > deadline:
+            say(f"{left} messages still unread after {DRAIN_S:.0f} s; stopping anyway")
+            return
+        await asyncio.sleep(1.0)
+
+
 async def main() -> None:
     """Start, feed, narrate, and wait for Ctrl-C."""
     log_dir = LOCAL / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    stack = Stack(env=service_env(env="dev"), log_dir=log_dir)
+    # New groups start at the end too, for the same reason as start_from_now.
+    env = service_env(env="dev", consumer_start="latest")
+    stack = Stack(env=env, log_dir=log_dir, own_session=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
     try:
+        await start_from_now()
         for name in SERVICES:
             await asyncio.to_thread(stack.start, name)
             say(f"{name} ready on port {SERVICES[name]}")
@@ -121,6 +155,7 @@ async def main() -> None:
         began = datetime.now(UTC) - timedelta(minutes=5)
         await feed_fieldwork(CASEWORK, tokens, say, load_plan())
         say("demo stream sent. Look at:")
+        say("  console     http://127.0.0.1:8003/console/ (a token from the credentials)")
         say("  cases       http://127.0.0.1:8003/v1/cases")
         say(
             f"  field work  .venv/bin/gridloop report --from {began:%Y-%m-%dT%H:%M}"
@@ -134,6 +169,8 @@ async def main() -> None:
         narrator.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await narrator
+        say("letting the services finish what they were sent")
+        await drain()
     finally:
         say("stopping services")
         stack.stop_all()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bench.chaos.run import SHORT, ChaosRun
-from bench.cluster.backlog import skip_to_end
+from ops.backlog import skip_to_end
 from shared.launcher import SERVICES, Stack
 from tests.conftest import GROUP_PREFIX, KAFKA
 

@@ -1,12 +1,15 @@
-"""Leaving earlier runs' unread messages behind.
+"""Leaving other runs' unread messages behind.
 
-Topics and consumer groups outlive a run (the cluster keeps its data), but each run
-starts with an empty database. Messages an earlier run left unread would be handled
-first and slow this run down, so every group is moved to the end of its partitions
-before the services start; no service consumes at that moment.
+Topics and consumer groups outlive a run: a local broker keeps the traffic of test
+suites, benchmarks and cluster runs beside the demo's. A run that starts with its own
+database has no use for what others left unread, and handling it first would slow the
+run down and fill its database with their cases; so its groups are moved to the end
+of their partitions before its services start. No member of those groups may be
+running at that moment, or the broker refuses the commit.
 """
 
 import logging
+from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -16,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 async def committed_partitions(bootstrap: str) -> dict[str, list[TopicPartition]]:
     """Every consumer group and the partitions it has committed offsets on."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-cluster")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-backlog")
     await admin.start()
     try:
         groups = [str(entry[0]) for entry in await admin.list_consumer_groups()]
@@ -27,21 +30,25 @@ async def committed_partitions(bootstrap: str) -> dict[str, list[TopicPartition]
         await admin.close()
 
 
-async def skip_to_end(bootstrap: str, prefix: str = "") -> int:
+async def skip_to_end(
+    bootstrap: str, prefix: str = "", *, chosen: Callable[[str], bool] | None = None
+) -> int:
     """Move groups to the end of the partitions they committed on; the messages skipped.
 
-    Only the groups whose names start with ``prefix``; none of them may have a running
-    member, or the broker refuses the commit.
+    Only the groups whose names start with ``prefix`` and, if given, that ``chosen``
+    accepts.
     """
     skipped = 0
     for group, partitions in (await committed_partitions(bootstrap)).items():
         if not partitions or not group.startswith(prefix):
             continue
+        if chosen is not None and not chosen(group):
+            continue
         consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=group,
             enable_auto_commit=False,
-            client_id="gridloop-cluster-skip",
+            client_id="gridloop-backlog-skip",
         )
         await consumer.start()
         try:
