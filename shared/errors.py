@@ -57,6 +57,11 @@ async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
 
 async def _on_api_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
+    return api_error_answer(exc)
+
+
+def api_error_answer(exc: ApiError) -> JSONResponse:
+    """The answer to a refusal, for handlers of a service's own exceptions too."""
     details: dict[str, Any] = dict(exc.extra)
     if exc.field:
         details["field"] = exc.field

@@ -12,7 +12,6 @@ from fastapi.responses import StreamingResponse
 from services.casework.access import Credentials, credentials, required
 from services.casework.actors import Caller
 from services.casework.documents import state_of
-from services.casework.errors import CaseworkError
 from services.casework.queries import OPEN_STATUSES, CaseQuery, combine, sort_order
 from services.casework.store import CaseStore
 from services.casework.transitions import allowed_actions
@@ -24,11 +23,6 @@ CSV_FIELDS = (
     "tier", "department", "emergency", "overdue", "created_at", "updated_at", "expected_at",
 )  # fmt: skip
 CSV_LIMIT = 100_000
-
-
-def as_api_error(error: CaseworkError) -> ApiError:
-    """The common error shape for a casework refusal."""
-    return ApiError(error.status, error.code, error.message, field=error.field)
 
 
 def build_router(store: CaseStore, signing_key: str) -> APIRouter:
@@ -64,11 +58,7 @@ def build_router(store: CaseStore, signing_key: str) -> APIRouter:
         offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     ) -> CaseList:
         """Cases matching every given filter, in the given order, paged."""
-        try:
-            order = sort_order(sort)
-        except CaseworkError as error:
-            raise as_api_error(error) from error
-
+        order = sort_order(sort)
         rule = scope(who, query.report_id)
         filters = combine(query.mongo(), rule or {})
         docs = await store.search(filters, sort=order, limit=limit, skip=offset)

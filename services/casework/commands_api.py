@@ -7,9 +7,7 @@ from fastapi.responses import JSONResponse
 
 from services.casework.access import credentials, required
 from services.casework.commands import CaseEngine, CommandResult
-from services.casework.errors import ActionRefused, CaseworkError, StaleVersion
 from services.casework.store import CaseStore
-from services.casework.views import card
 from shared.errors import ApiError
 
 REPLAYED_HEADER = "idempotent-replayed"
@@ -36,18 +34,6 @@ def command_fields(body: dict[str, Any]) -> tuple[str, int, dict[str, Any]]:
     return command_id, version, fields
 
 
-def refusal(error: CaseworkError) -> ApiError:
-    """The common error shape, with the current state or allowed actions on a 409."""
-    extra: dict[str, Any] = {}
-    if isinstance(error, StaleVersion) and error.current:
-        extra["current"] = card(error.current, full=True).model_dump(mode="json")
-
-    if isinstance(error, ActionRefused):
-        extra.update(allowed_actions=error.allowed, version=error.version)
-
-    return ApiError(error.status, error.code, error.message, field=error.field, extra=extra)
-
-
 def build_command_router(store: CaseStore, engine: CaseEngine, key: str) -> APIRouter:
     """The command route, bound to one engine."""
     router = APIRouter(prefix="/v1")
@@ -68,17 +54,9 @@ def build_command_router(store: CaseStore, engine: CaseEngine, key: str) -> APIR
         if doc is None or caller is None:
             raise ApiError(404, "unknown_case", f"no case {case_id}", field="case_id")
 
-        try:
-            result, repeated = await engine.command(
-                case_id,
-                action,
-                fields,
-                caller,
-                command_id=command_id,
-                expected_version=version,
-            )
-        except CaseworkError as error:
-            raise refusal(error) from error
+        result, repeated = await engine.command(
+            case_id, action, fields, caller, command_id=command_id, expected_version=version
+        )
 
         headers = {REPLAYED_HEADER: "true"} if repeated else {}
         return JSONResponse(result.model_dump(mode="json"), headers=headers)

@@ -14,6 +14,11 @@ class CaseworkError(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def extra(self) -> dict[str, object]:
+        """More detail for the error body, where a refusal has it."""
+        return {}
+
 
 class UnknownCase(CaseworkError):
     """No such case, or none the caller may see: the two look the same from outside."""

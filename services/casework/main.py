@@ -11,6 +11,7 @@ from services.casework.gauges import keep_fresh
 from services.casework.handlers import on_case_command, on_report_routed
 from services.casework.opening import CaseOpener
 from services.casework.outbox import relay
+from services.casework.refusals import install_refusals
 from services.casework.settings import CaseworkSettings
 from services.casework.stats_api import build_stats_router
 from services.casework.store import CaseStore
@@ -55,6 +56,7 @@ engine = CaseEngine(
 opener = CaseOpener(store, engine, clock, registry, records.live_refs)
 timer = CaseTimer(engine, auto_score=settings.auto_evaluation_score)
 
+install_refusals(service.app)
 service.app.include_router(build_router(store, settings.signing_key), tags=["cases"])
 service.app.include_router(
     build_command_router(store, engine, settings.signing_key), tags=["commands"]

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from services.casework.basicinfo.csvio import to_csv
 from services.casework.basicinfo.desk import RecordDesk
 from services.casework.basicinfo.models import MODELS, SENSITIVE, RecordList, fields_of
-from services.casework.fieldwork.api import refusals
 from shared.auth import Principal, principal_dependency
 from shared.basic_info import KINDS, record_ref
 from shared.contracts import GridCode
@@ -60,10 +59,9 @@ def build_records_router(desk: RecordDesk, signing_key: str) -> APIRouter:
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
         """Live records of a grid and or a category."""
-        async with refusals():
-            items = await desk.search(
-                caller, grid_code=grid_code, kind=kind, limit=limit, skip=offset
-            )
+        items = await desk.search(
+            caller, grid_code=grid_code, kind=kind, limit=limit, skip=offset
+        )
         return {"items": items, "limit": limit, "offset": offset}
 
     @router.get("/records.csv", response_class=Response)
@@ -71,8 +69,7 @@ def build_records_router(desk: RecordDesk, signing_key: str) -> APIRouter:
         caller: Annotated[Principal, who], kind: str, grid_code: GridCode | None = None
     ) -> Response:
         """Every live record of a category as CSV, numbers masked unless needed."""
-        async with refusals():
-            values = await desk.export(caller, kind, grid_code)
+        values = await desk.export(caller, kind, grid_code)
         return Response(to_csv(kind, values), media_type="text/csv; charset=utf-8")
 
     @router.post("/records.csv", openapi_extra=CSV_BODY)
@@ -81,16 +78,14 @@ def build_records_router(desk: RecordDesk, signing_key: str) -> APIRouter:
     ) -> dict[str, int]:
         """Store every record of a CSV file, or none, with every problem named."""
         text = await csv_text(request)
-        async with refusals():
-            return await desk.import_csv(caller, kind, text)
+        return await desk.import_csv(caller, kind, text)
 
     @router.get("/records/{grid_code}/{kind}/{code}")
     async def read_record(
         grid_code: str, kind: str, code: str, caller: Annotated[Principal, who]
     ) -> dict[str, Any]:
         """One record, with the visits and cases that name it."""
-        async with refusals():
-            return await desk.read(caller, record_ref(grid_code, kind, code))
+        return await desk.read(caller, record_ref(grid_code, kind, code))
 
     @router.get("/records/{grid_code}/{kind}/{code}/history")
     async def record_history(
@@ -98,8 +93,7 @@ def build_records_router(desk: RecordDesk, signing_key: str) -> APIRouter:
     ) -> dict[str, Any]:
         """What changed in a record, when and by whom; numbers masked."""
         ref = record_ref(grid_code, kind, code)
-        async with refusals():
-            return {"ref": ref, "changes": await desk.history(caller, ref)}
+        return {"ref": ref, "changes": await desk.history(caller, ref)}
 
     @router.put("/records/{grid_code}/{kind}/{code}")
     async def put_record(
@@ -111,8 +105,7 @@ def build_records_router(desk: RecordDesk, signing_key: str) -> APIRouter:
         caller: Annotated[Principal, who],
     ) -> dict[str, Any]:
         """Create or change one record; 201 when it is new."""
-        async with refusals():
-            shown, change = await desk.put(caller, (grid_code, kind, code), body)
+        shown, change = await desk.put(caller, (grid_code, kind, code), body)
         if change == "created":
             response.status_code = status.HTTP_201_CREATED
         return {**shown, "change": change}
@@ -122,7 +115,6 @@ def build_records_router(desk: RecordDesk, signing_key: str) -> APIRouter:
         grid_code: str, kind: str, code: str, caller: Annotated[Principal, who]
     ) -> dict[str, Any]:
         """Delete a record; cases and visits that named it still find it."""
-        async with refusals():
-            return await desk.delete(caller, record_ref(grid_code, kind, code))
+        return await desk.delete(caller, record_ref(grid_code, kind, code))
 
     return router

@@ -1,14 +1,12 @@
 """Field work's HTTP routes: visits, the checklist and campaigns."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from services.casework.fieldwork.campaigns import CampaignDesk, coverage_of, overall
 from services.casework.fieldwork.catalogue import Checklist, checklist
-from services.casework.fieldwork.errors import FieldworkError
 from services.casework.fieldwork.models import (
     CampaignIn,
     CampaignList,
@@ -21,22 +19,10 @@ from services.casework.fieldwork.models import (
 )
 from services.casework.fieldwork.visits import VisitDesk
 from shared.auth import Principal, Role, bearer_token, principal_dependency
-from shared.errors import ApiError
 from shared.mongo import Document
 from shared.privacy import mask_phone
 
 PHONE_READERS = {Role.OPERATOR, Role.HOTLINE, Role.SYSTEM}
-
-
-@asynccontextmanager
-async def refusals() -> AsyncIterator[None]:
-    """Turn a field work refusal into the common error shape."""
-    try:
-        yield
-    except FieldworkError as error:
-        raise ApiError(
-            error.status, error.code, error.message, field=error.field, extra=error.extra
-        ) from error
 
 
 def visit_out(doc: Document, caller: Principal) -> VisitOut:
@@ -108,8 +94,7 @@ def build_fieldwork_router(
         body: VisitIn, request: Request, caller: Principal = who
     ) -> VisitOut:
         """Log a visit or patrol; findings marked for a report go to intake as reports."""
-        async with refusals():
-            doc = await visits.record(caller, bearer_token(request) or "", body)
+        doc = await visits.record(caller, bearer_token(request) or "", body)
         return visit_out(doc, caller)
 
     @router.post(
@@ -117,8 +102,7 @@ def build_fieldwork_router(
     )
     async def issue_campaign(body: CampaignIn, caller: Principal = who) -> CampaignOut:
         """Issue a task to grids; every grid head is notified."""
-        async with refusals():
-            return campaign_out(await campaigns.issue(caller, body))
+        return campaign_out(await campaigns.issue(caller, body))
 
     @router.get("/campaigns", response_model=CampaignList)
     async def recent_campaigns(
@@ -127,15 +111,13 @@ def build_fieldwork_router(
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> CampaignList:
         """The newest campaigns with their coverage, optionally only some states."""
-        async with refusals():
-            docs = await campaigns.recent(state or [], limit)
+        docs = await campaigns.recent(state or [], limit)
         return CampaignList(items=[campaign_out(doc) for doc in docs])
 
     @router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
     async def campaign(campaign_id: str, caller: Principal = who) -> CampaignOut:
         """A campaign with its live coverage per grid."""
-        async with refusals():
-            return campaign_out(await campaigns.get(campaign_id))
+        return campaign_out(await campaigns.get(campaign_id))
 
     @router.post("/campaigns/{campaign_id}/progress", response_model=CampaignOut)
     async def report_progress(
@@ -143,13 +125,11 @@ def build_fieldwork_router(
     ) -> CampaignOut:
         """Report households confirmed, absent or blocked; a blocker becomes a case."""
         token = bearer_token(request) or ""
-        async with refusals():
-            return campaign_out(await campaigns.progress(caller, token, campaign_id, body))
+        return campaign_out(await campaigns.progress(caller, token, campaign_id, body))
 
     @router.post("/campaigns/{campaign_id}/close", response_model=CampaignOut)
     async def close_campaign(campaign_id: str, caller: Principal = who) -> CampaignOut:
         """Close a campaign with its summary."""
-        async with refusals():
-            return campaign_out(await campaigns.close(caller, campaign_id))
+        return campaign_out(await campaigns.close(caller, campaign_id))
 
     return router

@@ -1,21 +1,16 @@
 """Refusals of field work, each with its HTTP status and the field it names."""
 
+from services.casework.errors import CaseworkError
 
-class FieldworkError(Exception):
+
+class FieldworkError(CaseworkError):
     """Something field work refuses to do."""
 
     status = 422
     code = "invalid_field"
 
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    @property
-    def extra(self) -> dict[str, object]:
-        """More detail for the error body, where a refusal has it."""
-        return {}
+        super().__init__(message, field=field)
 
 
 class NotFound(FieldworkError):
