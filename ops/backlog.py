@@ -17,17 +17,48 @@ from aiokafka.admin import AIOKafkaAdminClient
 logger = logging.getLogger(__name__)
 
 
-async def committed_partitions(bootstrap: str) -> dict[str, list[TopicPartition]]:
-    """Every consumer group and the partitions it has committed offsets on."""
+async def committed_offsets(bootstrap: str, group: str) -> dict[TopicPartition, int]:
+    """The offsets ``group`` has committed, by partition."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-backlog")
     await admin.start()
     try:
-        groups = [str(entry[0]) for entry in await admin.list_consumer_groups()]
-        return {
-            group: list(await admin.list_consumer_group_offsets(group)) for group in groups
-        }
+        found = await admin.list_consumer_group_offsets(group)
     finally:
         await admin.close()
+    return {tp: meta.offset for tp, meta in found.items()}
+
+
+async def group_names(bootstrap: str) -> list[str]:
+    """Every consumer group the broker knows."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-backlog")
+    await admin.start()
+    try:
+        return [str(entry[0]) for entry in await admin.list_consumer_groups()]
+    finally:
+        await admin.close()
+
+
+async def move_group(
+    bootstrap: str, group: str, partitions: list[TopicPartition], *, to_end: bool
+) -> dict[TopicPartition, int]:
+    """Commit ``group`` at the start or the end of ``partitions``; the new offsets."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        client_id="gridloop-backlog",
+    )
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        if to_end:
+            offsets = await consumer.end_offsets(partitions)
+        else:
+            offsets = await consumer.beginning_offsets(partitions)
+        await consumer.commit(dict(offsets))
+    finally:
+        await consumer.stop()
+    return dict(offsets)
 
 
 async def skip_to_end(
@@ -39,25 +70,14 @@ async def skip_to_end(
     accepts.
     """
     skipped = 0
-    for group, partitions in (await committed_partitions(bootstrap)).items():
-        if not partitions or not group.startswith(prefix):
+    for group in await group_names(bootstrap):
+        if not group.startswith(prefix) or (chosen is not None and not chosen(group)):
             continue
-        if chosen is not None and not chosen(group):
+        committed = await committed_offsets(bootstrap, group)
+        if not committed:
             continue
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=group,
-            enable_auto_commit=False,
-            client_id="gridloop-backlog-skip",
-        )
-        await consumer.start()
-        try:
-            consumer.assign(partitions)
-            committed = {tp: await consumer.committed(tp) or 0 for tp in partitions}
-            ends = await consumer.end_offsets(partitions)
-            await consumer.commit({tp: ends[tp] for tp in partitions})
-        finally:
-            await consumer.stop()
-        skipped += sum(max(ends[tp] - committed[tp], 0) for tp in partitions)
-        logger.info("group %s moved to the end of %d partitions", group, len(partitions))
+
+        ends = await move_group(bootstrap, group, list(committed), to_end=True)
+        skipped += sum(max(ends[tp] - offset, 0) for tp, offset in committed.items())
+        logger.info("group %s moved to the end of %d partitions", group, len(committed))
     return skipped
