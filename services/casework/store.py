@@ -116,10 +116,14 @@ class CaseStore:
         )
 
     async def due_timers(self, now: datetime, limit: int) -> list[Document]:
-        """Cases whose clock owes a reminder, a breach or an automatic step."""
+        """Cases whose clock owes a reminder, a breach or an automatic step.
+
+        The outbox comes along: the clock publishes what it adds behind whatever
+        earlier events still wait there, or a reminder would overtake its dispatch.
+        """
         cursor = self.cases.find(
             {"next_timer_at": {"$lte": now}},
-            {"timeline": 0, "outbox": 0},
+            {"timeline": 0},
             sort=[("next_timer_at", ASCENDING)],
             limit=limit,
         )

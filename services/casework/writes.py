@@ -93,10 +93,14 @@ def clock_update(
 
 
 def published_view(doc: Document, items: list[Document]) -> Document:
-    """The outbox as it stands after a write, for publishing without reading it back."""
+    """The outbox as it stands after a write, for publishing without reading it back.
+
+    ``doc`` must have been read with its outbox: events still waiting there go out
+    before the new ones, so a missing outbox is an error, not an empty one.
+    """
     return {
         "_id": doc["_id"],
         "report_id": doc.get("report_id"),
-        "outbox": [*doc.get("outbox", []), *items],
+        "outbox": [*doc["outbox"], *items],
         "outbox_seq": int(doc.get("outbox_seq", 0)) + 1,
     }

@@ -2,18 +2,24 @@
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
+from services.casework.clock import WorkClock
+from services.casework.commands import CaseEngine
+from services.casework.store import CaseStore
+from services.casework.timers import CaseTimer
 from shared.auth import Role
 from shared.launcher import Stack
 from shared.topics import CASES_EVENTS
-from tests.casework.alone import DB, PORT, casework, decision, seed, token
-from tests.conftest import MONGO
+from tests.casework.alone import DB, PORT, REGISTRY, casework, decision, seed, token
+from tests.conftest import KAFKA, MONGO
 from tests.kafka_tools import eventually, read_until
 
 pytestmark = pytest.mark.servers
@@ -37,6 +43,23 @@ async def db(stack: Stack) -> Any:
 def events_of(case_id: str) -> Any:
     """Match records of one case on cases.events."""
     return lambda record: record["key"] == case_id
+
+
+def first_events_of(case_id: str) -> Any:
+    """Match each event of one case once, as a consumer dropping repeats by id sees them.
+
+    The relay and the clock may both publish an event still waiting in the outbox.
+    """
+    seen: set[str] = set()
+
+    def first(record: Any) -> bool:
+        if record["key"] != case_id or record["value"]["event_id"] in seen:
+            return False
+
+        seen.add(record["value"]["event_id"])
+        return True
+
+    return first
 
 
 async def test_killed_between_write_and_publish_publishes_once_after_restart(
@@ -90,7 +113,7 @@ async def test_unsigned_case_gets_reminders_then_overdue_and_escalation(
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}") as client:
             shown = (await client.get(f"/v1/cases/{case_id}", headers=DESK)).json()
 
-    history = await read_until(CASES_EVENTS, events_of(case_id), count=5, timeout=10)
+    history = await read_until(CASES_EVENTS, first_events_of(case_id), count=5, timeout=10)
     kinds = [
         (r["value"]["event_type"], r["value"]["payload"].get("percent")) for r in history
     ]
@@ -107,3 +130,31 @@ async def test_unsigned_case_gets_reminders_then_overdue_and_escalation(
     assert shown["overdue"] is True
     assert shown["escalation_level"] == 1
     assert shown["deadlines"]["sign"] > doc["deadlines"]["sign"].isoformat()[:19]
+
+
+async def test_clock_publishes_after_the_events_still_waiting_in_the_outbox(
+    db: Any,
+) -> None:
+    """A reminder that falls due before the relay ran must not overtake the dispatch."""
+    routed = decision(limits_hours={"sign_for": 2, "disposal": 4, "verification": 2})
+    doc = await seed(db, routed, hour_seconds=1.0)
+    case_id = doc["_id"]
+    assert doc["outbox_pending"] is True
+
+    broker = KafkaBroker(KAFKA, acks="all", enable_idempotence=True)
+    await broker.connect()
+    try:
+        clock = WorkClock(lambda: REGISTRY, hour_seconds=1.0)
+        timer = CaseTimer(CaseEngine(CaseStore(db), broker, clock), auto_score=4)
+        handled = await timer.tick(datetime.now(UTC) + timedelta(seconds=1.2))
+    finally:
+        await broker.stop()
+
+    assert handled == 1
+    records = await read_until(CASES_EVENTS, events_of(case_id), count=2, timeout=10)
+    assert [r["value"]["event_type"] for r in records] == [
+        "case.dispatched",
+        "case.reminder_due",
+    ]
+    stored = await db["cases"].find_one({"_id": case_id})
+    assert stored["outbox_pending"] is False
