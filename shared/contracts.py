@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.basic_info import RecordRef
 
@@ -109,6 +109,12 @@ class CaseSnapshot(BaseModel):
     department: str
     emergency: bool = False
     version: int
+    # Both optional so that events written before they existed still read.
+    village_code: str | None = None
+    sign_due: AwareDatetime | None = Field(
+        default=None,
+        description="When the unit must sign for the case; absent when no such limit runs.",
+    )
 
 
 class CaseEvent(BaseModel):

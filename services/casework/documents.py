@@ -108,6 +108,8 @@ def snapshot(doc: Document, state: CaseState) -> CaseSnapshot:
         department=state.unit or doc["owner"],
         emergency=bool(doc.get("emergency")),
         version=state.version,
+        village_code=doc.get("village_code"),
+        sign_due=state.deadlines.get(Stage.SIGN),
     )
 
 

@@ -39,11 +39,17 @@ TO_CENTRE = "sign_for.escalated"
 TO_LEADERSHIP = "sign_for.escalated_to_leadership"
 
 
-def ladder_steps(dispatched_at: datetime, settings: NotifierSettings) -> list[Document]:
-    """When each rung falls due for a case dispatched at ``dispatched_at``."""
-    # TODO: use the case's own sign-for limit once case events carry the routing limits;
-    # until then every case climbs on the configured limit.
-    reminder = dispatched_at + timedelta(seconds=settings.sign_for_limit_s)
+def ladder_steps(
+    dispatched_at: datetime, settings: NotifierSettings, sign_due: datetime | None = None
+) -> list[Document]:
+    """When each rung falls due for a case dispatched at ``dispatched_at``.
+
+    The first rung is the case's own sign-for deadline, set by casework from its
+    category and level, so an emergency climbs in minutes and a bin in hours; the
+    configured limit stands in only for events that carry no deadline.
+    """
+    fallback = dispatched_at + timedelta(seconds=settings.sign_for_limit_s)
+    reminder = sign_due or fallback
     centre = reminder + timedelta(seconds=settings.ladder_centre_after_s)
     leadership = centre + timedelta(seconds=settings.ladder_leadership_after_s)
     return [
@@ -72,7 +78,7 @@ class SignForLadder:
     ) -> None:
         """Arm the ladder on dispatch; stop it once the case is no longer waiting."""
         if event_type in ARMING_EVENTS:
-            steps = ladder_steps(occurred_at, self.settings)
+            steps = ladder_steps(occurred_at, self.settings, case.sign_due)
             await self._write(
                 case,
                 {

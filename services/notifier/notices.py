@@ -96,7 +96,6 @@ def notice_for(
 
     kind, audience = known if known is not None else (reporter_kind, UNIT)
     assert kind is not None
-    # TODO: case events do not carry the village yet; village rules match once they do.
     return Notice(
         event_type=event_type,
         kind=kind,
@@ -109,7 +108,7 @@ def notice_for(
         category=case.category,
         level=case.level,
         grid_code=case.grid_code,
-        village_code=None,
+        village_code=case.village_code,
         emergency=case.emergency,
         occurred_at=occurred_at,
         reason=reason,

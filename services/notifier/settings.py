@@ -35,6 +35,7 @@ class NotifierSettings(ServiceSettings):
     sms_gateway_url: str | None = None
     sms_timeout_s: float = Field(default=5.0, gt=0, le=120)
 
+    # Only for case events that carry no sign-for deadline of their own.
     sign_for_limit_s: float = Field(default=2 * 3600, gt=0)
     ladder_centre_after_s: float = Field(default=3600, gt=0)
     ladder_leadership_after_s: float = Field(default=2 * 3600, gt=0)

@@ -158,3 +158,7 @@ async def test_clock_publishes_after_the_events_still_waiting_in_the_outbox(
     ]
     stored = await db["cases"].find_one({"_id": case_id})
     assert stored["outbox_pending"] is False
+
+    carried = records[0]["value"]["payload"]["case"]
+    assert carried["village_code"] == doc["village_code"] is not None
+    assert datetime.fromisoformat(carried["sign_due"]) == doc["deadlines"]["sign"]

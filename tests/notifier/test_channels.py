@@ -168,6 +168,39 @@ async def test_sign_for_ladder_climbs_and_signing_stops_it(
     assert not kinds(centre, signed.case_id)
 
 
+async def test_ladder_climbs_on_the_cases_own_deadline_and_village_rules_match(
+    notifier: Notifier, endpoints: Endpoints, case_events: CaseEvents
+) -> None:
+    dept = f"lv_{uuid.uuid4().hex[:8]}"
+    village = f"V-{dept}"
+    station = f"/ok/{dept}-station"
+    await add_rules(
+        rules=[
+            {
+                "rule_id": f"{dept}-station",
+                "match": {"villages": [village], "event_types": ["sign_for.reminder"]},
+                "receivers": [webhook(endpoints, station)],
+            }
+        ],
+        defaults={dept: [webhook(endpoints, f"/ok/{dept}-unit")]},
+    )
+    # Far shorter than the configured limit: only the case's own deadline can fire it.
+    sign_due = datetime.now(UTC) + timedelta(seconds=1)
+    case = a_case(dept, 0, village_code=village, sign_due=sign_due)
+    await case_events.send("case.dispatched", case)
+
+    async def reminded() -> list[Any]:
+        return endpoints.accepted(station)
+
+    assert await eventually(reminded, timeout=30)
+    told = endpoints.accepted(station)[0]
+    assert told.payload is not None
+    assert told.payload["event_type"] == "sign_for.reminder"
+    assert told.payload["case_id"] == case.case_id
+    assert told.at >= sign_due.timestamp()
+    assert told.at - sign_due.timestamp() < float(SETTINGS["sign_for_limit_s"]) / 2
+
+
 async def test_reporter_and_supporter_hear_verification_and_closing(
     notifier: Notifier, endpoints: Endpoints, case_events: CaseEvents
 ) -> None:

@@ -161,3 +161,17 @@ def test_ladder_steps_follow_each_other() -> None:
         "sign_for.escalated",
         "sign_for.escalated_to_leadership",
     ]
+
+
+def test_ladder_starts_at_the_cases_own_deadline_when_it_has_one() -> None:
+    settings = NotifierSettings(
+        sign_for_limit_s=10, ladder_centre_after_s=5, ladder_leadership_after_s=7
+    )
+    start = datetime(2026, 3, 10, tzinfo=UTC)
+    due = start + timedelta(minutes=30)
+    steps = ladder_steps(start, settings, sign_due=due)
+    assert [step["due_at"] for step in steps] == [
+        due,
+        due + timedelta(seconds=5),
+        due + timedelta(seconds=12),
+    ]

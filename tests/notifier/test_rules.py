@@ -32,6 +32,7 @@ def a_notice(**changes: Any) -> Notice:
         department="landscaping",
         emergency=False,
         version=1,
+        village_code="V-03",
     ).model_copy(update=changes)
     notice = notice_for(
         "case.dispatched", case, occurred_at=datetime.now(UTC), source_event_id="e-1"
@@ -93,6 +94,7 @@ def test_continue_adds_later_rules_and_duplicates_collapse() -> None:
         ({"levels": [3]}, False),
         ({"grids": ["G-03-07", "G-01-01"]}, True),
         ({"villages": ["V-1"]}, False),
+        ({"villages": ["V-03"], "departments": ["landscaping"]}, True),
         ({"emergency": True}, False),
         ({"emergency": False, "categories": ["fallen_tree"]}, True),
     ],
