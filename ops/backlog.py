@@ -12,30 +12,23 @@ import logging
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+
+from shared.kafka import kafka_admin
 
 logger = logging.getLogger(__name__)
 
 
 async def committed_offsets(bootstrap: str, group: str) -> dict[TopicPartition, int]:
     """The offsets ``group`` has committed, by partition."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-backlog")
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap, "gridloop-backlog") as admin:
         found = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
     return {tp: meta.offset for tp, meta in found.items()}
 
 
 async def group_names(bootstrap: str) -> list[str]:
     """Every consumer group the broker knows."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-backlog")
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap, "gridloop-backlog") as admin:
         return [str(entry[0]) for entry in await admin.list_consumer_groups()]
-    finally:
-        await admin.close()
 
 
 async def move_group(

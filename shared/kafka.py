@@ -10,7 +10,8 @@ treated as transient and the message is handed back to be read again.
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -54,6 +55,19 @@ def bootstrap_servers(bootstrap: str) -> list[str]:
     return [address.strip() for address in bootstrap.split(",") if address.strip()]
 
 
+@asynccontextmanager
+async def kafka_admin(
+    bootstrap: str, client_id: str = "gridloop-admin"
+) -> AsyncIterator[AIOKafkaAdminClient]:
+    """An admin client that is closed however the block ends."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id)
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
+
+
 def make_broker(settings: ServiceSettings, service: str) -> KafkaBroker:
     """A broker whose producer cannot lose or duplicate an acknowledged send."""
     return KafkaBroker(
@@ -86,9 +100,7 @@ async def ensure_topics(
     for a single local broker, three and two for a cluster that must survive
     losing a broker without losing an acknowledged message.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-admin")
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(
@@ -109,20 +121,14 @@ async def ensure_topics(
             except TopicAlreadyExistsError:
                 logger.debug("topics created concurrently by another service")
             logger.info("created topics %s", ", ".join(t.name for t in missing))
-    finally:
-        await admin.close()
 
 
 async def partitions_of(bootstrap: str, topics: list[str]) -> dict[str, list[int]]:
     """Partition numbers of those ``topics`` that exist; missing ones are not created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gridloop-admin")
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         existing = set(await admin.list_topics())
         wanted = [topic for topic in topics if topic in existing]
         described = await admin.describe_topics(wanted) if wanted else []
-    finally:
-        await admin.close()
     return {
         entry["topic"]: sorted(p["partition"] for p in entry["partitions"])
         for entry in described

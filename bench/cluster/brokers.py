@@ -9,9 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiokafka.admin import AIOKafkaAdminClient
-
-from shared.kafka import ensure_topics
+from shared.kafka import ensure_topics, kafka_admin
 from shared.launcher import ROOT
 from shared.registry import demo_registry
 from shared.topics import CORE_TOPICS, LANE_TOPICS, TopicSpec, department_topic
@@ -76,12 +74,8 @@ async def prepare_topics() -> list[PartitionState]:
 
 async def describe(topics: list[str]) -> list[PartitionState]:
     """Leader, replicas and in-sync replicas of every partition of ``topics``."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP, client_id="gridloop-cluster")
-    await admin.start()
-    try:
+    async with kafka_admin(BOOTSTRAP, "gridloop-cluster") as admin:
         described = await admin.describe_topics(topics)
-    finally:
-        await admin.close()
     return [
         PartitionState(
             entry["topic"],

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient
 from typer.testing import CliRunner
 
+from ops.backlog import committed_offsets
 from ops.cli import app
 from shared.kafka import ensure_topics
 from shared.launcher import Stack
@@ -88,13 +88,8 @@ async def _consume_and_commit(topic: str, group: str, count: int) -> None:
 
 
 async def _committed(group: str) -> dict[str, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    return {tp.topic: meta.offset for tp, meta in offsets.items()}
+    offsets = await committed_offsets(KAFKA, group)
+    return {tp.topic: offset for tp, offset in offsets.items()}
 
 
 def test_rebuild_moves_an_idle_group_back_to_the_start(servers_lock: None) -> None:
